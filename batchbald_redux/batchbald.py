@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['compute_conditional_entropy', 'compute_entropy', 'CandidateBatch', 'get_batchbald_batch', 'get_bald_batch']
 
-# %% ../nbs/01_batchbald.ipynb #5121a8e0
+# %% ../nbs/01_batchbald.ipynb #e178f1c0
 import math
 from dataclasses import dataclass
 from typing import List, Optional
@@ -23,7 +23,7 @@ from batchbald_redux.joint_entropy import (
     check_log_probs,
 )
 
-# %% ../nbs/01_batchbald.ipynb #a5efb2cd
+# %% ../nbs/01_batchbald.ipynb #df172834
 def compute_conditional_entropy(
     log_probs_N_K_C: torch.Tensor,  # log p(y_n = c | w_k)
     *,
@@ -53,7 +53,7 @@ def _conditional_entropies(log_probs_N_K_C, dtype, device, max_memory=None, prog
         _for_chunks(N, rows, body, device)
     return entropies_N.cpu()
 
-# %% ../nbs/01_batchbald.ipynb #7ead9c7b
+# %% ../nbs/01_batchbald.ipynb #dcb458a6
 def compute_entropy(
     log_probs_N_K_C: torch.Tensor,  # log p(y_n = c | w_k)
     *,
@@ -68,14 +68,14 @@ def compute_entropy(
     empty = ExactJointEntropy.empty(log_probs_N_K_C.shape[1], device=device, dtype=dtype, max_memory=max_memory)
     return empty._compute_batch(log_probs_N_K_C, progress=progress)
 
-# %% ../nbs/01_batchbald.ipynb #c86714b6
+# %% ../nbs/01_batchbald.ipynb #a5ff626c
 @dataclass
 class CandidateBatch:
     "A batch of pool indices, in the order they were picked, with their scores."
     scores: List[float]
     indices: List[int]
 
-# %% ../nbs/01_batchbald.ipynb #62c51fbc
+# %% ../nbs/01_batchbald.ipynb #832bd4c8
 def _check_batch_size(batch_size) -> int:
     if isinstance(batch_size, bool) or not isinstance(batch_size, int):
         raise TypeError(f"batch_size must be an int, got {type(batch_size).__name__}")
@@ -83,7 +83,7 @@ def _check_batch_size(batch_size) -> int:
         raise ValueError(f"batch_size must be >= 0, got {batch_size}")
     return batch_size
 
-# %% ../nbs/01_batchbald.ipynb #17036ef4
+# %% ../nbs/01_batchbald.ipynb #a6bd9572
 def get_batchbald_batch(
     log_probs_N_K_C: torch.Tensor,  # log p(y_n = c | w_k) for the pool
     batch_size: int,  # how many points to pick (at most N)
@@ -129,7 +129,7 @@ def get_batchbald_batch(
         scores.append(float(score))
     return CandidateBatch(scores=scores, indices=indices)
 
-# %% ../nbs/01_batchbald.ipynb #e1797376
+# %% ../nbs/01_batchbald.ipynb #cc472ca1
 def get_bald_batch(
     log_probs_N_K_C: torch.Tensor,  # log p(y_n = c | w_k) for the pool
     batch_size: int,  # how many points to pick (at most N)

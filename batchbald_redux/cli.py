@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['load_log_probs', 'example_pool', 'acquire', 'main']
 
-# %% ../nbs/03_cli.ipynb #b47a3d0b
+# %% ../nbs/03_cli.ipynb #3ab2c614
 import argparse
 import json
 import sys
@@ -17,7 +17,7 @@ import torch
 
 from .batchbald import CandidateBatch, get_bald_batch, get_batchbald_batch
 
-# %% ../nbs/03_cli.ipynb #e812bc6f
+# %% ../nbs/03_cli.ipynb #492bf0f3
 def load_log_probs(path) -> torch.Tensor:
     "Read `log_probs_N_K_C` from a `.npy` or `.pt` file without unpickling anything."
     path = Path(path)
@@ -39,7 +39,7 @@ def load_log_probs(path) -> torch.Tensor:
         return loaded
     raise ValueError(f"{path}: unknown file type {path.suffix!r}; expected .npy or .pt")
 
-# %% ../nbs/03_cli.ipynb #36971d7f
+# %% ../nbs/03_cli.ipynb #a1e58a5c
 def example_pool(
     num_points: int = 20,  # distinct points
     copies: int = 3,  # copies of each in the pool
@@ -56,7 +56,7 @@ def example_pool(
     original_N = torch.arange(num_points).repeat(copies)[shuffle_N]
     return logits_P_K_C.log_softmax(dim=-1)[original_N], original_N
 
-# %% ../nbs/03_cli.ipynb #1ecb5b03
+# %% ../nbs/03_cli.ipynb #dc19c263
 def acquire(
     log_probs_N_K_C: torch.Tensor,  # the pool
     batch_size: int,  # points to pick
@@ -73,7 +73,7 @@ def acquire(
         return get_batchbald_batch(log_probs_N_K_C, batch_size, num_samples, generator=generator, progress=progress)
     raise ValueError(f"unknown method {method!r}; expected 'batchbald' or 'bald'")
 
-# %% ../nbs/03_cli.ipynb #b76f1a16
+# %% ../nbs/03_cli.ipynb #c825cb9e
 def _format_batch(batch: CandidateBatch, original_N: Optional[torch.Tensor] = None) -> str:
     "One line per pick, aligned."
     header = f"{'rank':>4}  {'index':>7}  {'score':>10}" + ("  copy of" if original_N is not None else "")
@@ -85,7 +85,7 @@ def _format_batch(batch: CandidateBatch, original_N: Optional[torch.Tensor] = No
         lines.append(line)
     return "\n".join(lines)
 
-# %% ../nbs/03_cli.ipynb #07b4140e
+# %% ../nbs/03_cli.ipynb #3a8257cc
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="batchbald", description="BALD and BatchBALD batch acquisition.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -109,7 +109,7 @@ def _parser() -> argparse.ArgumentParser:
     demo_.add_argument("--seed", type=int, default=0)
     return parser
 
-# %% ../nbs/03_cli.ipynb #aae6b518
+# %% ../nbs/03_cli.ipynb #203b6dae
 def _demo(batch_size: int, seed: int) -> str:
     "BALD and BatchBALD side by side on `example_pool`."
     log_probs_N_K_C, original_N = example_pool(seed=seed)
@@ -139,7 +139,7 @@ def _demo(batch_size: int, seed: int) -> str:
     ]
     return "\n".join(lines)
 
-# %% ../nbs/03_cli.ipynb #cd51d3ac
+# %% ../nbs/03_cli.ipynb #08313208
 def main(argv: Optional[List[str]] = None) -> int:
     "Entry point of the `batchbald` command."
     parser = _parser()

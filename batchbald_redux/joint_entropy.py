@@ -6,7 +6,7 @@
 __all__ = ['DEFAULT_MAX_MEMORY', 'check_log_probs', 'JointEntropy', 'ExactJointEntropy', 'SampledJointEntropy',
            'DynamicJointEntropy']
 
-# %% ../nbs/00_joint_entropy.ipynb #a2499c10
+# %% ../nbs/00_joint_entropy.ipynb #9e5c7398
 import math
 from typing import Optional
 
@@ -14,7 +14,7 @@ import torch
 from toma import simple as toma_simple
 from tqdm.auto import tqdm
 
-# %% ../nbs/00_joint_entropy.ipynb #0d6613b8
+# %% ../nbs/00_joint_entropy.ipynb #0457da52
 DEFAULT_MAX_MEMORY = 256 * 2**20  # bytes of temporaries per chunk of the pool
 
 def _rows_per_chunk(bytes_per_row: int, max_memory: Optional[int]) -> int:
@@ -25,12 +25,12 @@ def _rows_per_chunk(bytes_per_row: int, max_memory: Optional[int]) -> int:
         raise ValueError(f"max_memory must be a positive number of bytes, got {max_memory!r}")
     return max(1, max_memory // max(1, bytes_per_row))
 
-# %% ../nbs/00_joint_entropy.ipynb #2596ebcb
+# %% ../nbs/00_joint_entropy.ipynb #abb5e4f3
 def _normalisation_tolerance(dtype: torch.dtype) -> float:
     "How far from 1 the total probability of a point may be before we call it unnormalised."
     return 1e-3 if torch.finfo(dtype).bits >= 32 else 5e-2
 
-# %% ../nbs/00_joint_entropy.ipynb #e1f6da78
+# %% ../nbs/00_joint_entropy.ipynb #fe7858c3
 def check_log_probs(
     log_probs_N_K_C,  # log p(y_n = c | w_k), shape N x K x C
     name: str = "log_probs_N_K_C",  # what to call the tensor in error messages
@@ -84,7 +84,7 @@ def check_log_probs(
                 f"{tolerance:g}); apply log_softmax over the class dimension"
             )
 
-# %% ../nbs/00_joint_entropy.ipynb #2e51fa78
+# %% ../nbs/00_joint_entropy.ipynb #0112ff6b
 def _for_chunks(
     N: int,  # number of pool points
     rows: int,  # rows per chunk
@@ -100,7 +100,7 @@ def _for_chunks(
     for start in range(0, N, rows):
         body(start, min(start + rows, N))
 
-# %% ../nbs/00_joint_entropy.ipynb #78897458
+# %% ../nbs/00_joint_entropy.ipynb #83346584
 def _weighted_conditional_entropies(
     posterior_M_K: torch.Tensor,  # p(w_k | y_m) for each of the M outcomes (rows sum to 1)
     weights_M: torch.Tensor,  # weight of each outcome in the expectation
@@ -132,7 +132,7 @@ def _weighted_conditional_entropies(
         _for_chunks(N, rows, body, torch.device(device))
     return entropies_N.cpu()
 
-# %% ../nbs/00_joint_entropy.ipynb #15150577
+# %% ../nbs/00_joint_entropy.ipynb #8cadf212
 def _check_count(value, name: str, minimum: int = 1) -> int:
     "An integer of at least `minimum`, or a clear error."
     if isinstance(value, bool) or not isinstance(value, int):
@@ -140,6 +140,16 @@ def _check_count(value, name: str, minimum: int = 1) -> int:
     if value < minimum:
         raise ValueError(f"{name} must be at least {minimum}, got {value}")
     return value
+
+def _check_generator(generator) -> Optional[torch.Generator]:
+    "Outcomes are drawn on the CPU, so a generator must be a CPU `torch.Generator`."
+    if generator is None:
+        return None
+    if not isinstance(generator, torch.Generator):
+        raise TypeError(f"generator must be a torch.Generator, got {type(generator).__name__}")
+    if generator.device.type != "cpu":
+        raise ValueError(f"generator must be a CPU torch.Generator (outcomes are drawn on the CPU), got one on {generator.device}")
+    return generator
 
 def _check_joint_probs(joint_probs_M_K):
     if not isinstance(joint_probs_M_K, torch.Tensor) or not joint_probs_M_K.is_floating_point():
@@ -149,21 +159,21 @@ def _check_joint_probs(joint_probs_M_K):
     if not bool(((joint_probs_M_K >= 0) & (joint_probs_M_K <= 1)).all()):
         raise ValueError("joint_probs_M_K must hold probabilities in [0, 1]")
 
-# %% ../nbs/00_joint_entropy.ipynb #36ebc585
+# %% ../nbs/00_joint_entropy.ipynb #e77ebe05
 def _check_compute_options(dtype, device):
     "Resolve and check the `dtype` and `device` of the computation."
     if dtype is not None and (not isinstance(dtype, torch.dtype) or not dtype.is_floating_point or dtype.is_complex):
         raise TypeError(f"dtype must be a floating-point torch.dtype such as torch.float32, got {dtype!r}")
     return dtype, (None if device is None else torch.device(device))
 
-# %% ../nbs/00_joint_entropy.ipynb #4ae94902
+# %% ../nbs/00_joint_entropy.ipynb #d59f1342
 def _resolve_compute(log_probs_N_K_C: torch.Tensor, dtype, device) -> tuple:
     "The dtype and device to compute in: as asked, else those of the pool (half precision computes in float32)."
     if dtype is None:
         dtype = log_probs_N_K_C.dtype if torch.finfo(log_probs_N_K_C.dtype).bits >= 32 else torch.float32
     return dtype, torch.device(device) if device is not None else log_probs_N_K_C.device
 
-# %% ../nbs/00_joint_entropy.ipynb #8cd77046
+# %% ../nbs/00_joint_entropy.ipynb #9cf3e5a4
 class JointEntropy:
     "Joint entropy $H[y_1,\\dots,y_n]$ of a growing set of labels, and of that set with each pool point added."
 
@@ -244,7 +254,7 @@ class JointEntropy:
         )
         return entropy + conditional_B
 
-# %% ../nbs/00_joint_entropy.ipynb #d6d6c862
+# %% ../nbs/00_joint_entropy.ipynb #168f5ab9
 def _extend_outcomes(
     log_joint_M_K: torch.Tensor,  # log p(y_m | w_k), float64 on the CPU
     log_probs_N_K_C: torch.Tensor,  # the new variables
@@ -256,7 +266,7 @@ def _extend_outcomes(
         log_joint_M_K = log_joint_M_K[log_joint_M_K.amax(dim=1) > -math.inf]
     return log_joint_M_K
 
-# %% ../nbs/00_joint_entropy.ipynb #487f5cbb
+# %% ../nbs/00_joint_entropy.ipynb #a5e34587
 class ExactJointEntropy(JointEntropy):
     "Joint entropy by enumerating every outcome of the labels added so far."
 
@@ -287,7 +297,7 @@ class ExactJointEntropy(JointEntropy):
         self.num_variables += log_probs_N_K_C.shape[0]
         return self
 
-# %% ../nbs/00_joint_entropy.ipynb #fd7ab4bc
+# %% ../nbs/00_joint_entropy.ipynb #0b3a1b87
 def _draw_labels(
     log_joint_M_K: torch.Tensor,  # log p(y_m | w_k) of the outcomes to extend, float64 on the CPU
     log_probs_N_K_C: torch.Tensor,  # the new variables
@@ -305,7 +315,7 @@ def _draw_labels(
     chosen_M_N_K = log_probs_N_C_K[torch.arange(N)[None, :], labels_M_N]
     return log_joint_M_K + chosen_M_N_K.sum(dim=1)
 
-# %% ../nbs/00_joint_entropy.ipynb #435c0029
+# %% ../nbs/00_joint_entropy.ipynb #cda7fb78
 class SampledJointEntropy(JointEntropy):
     "Joint entropy estimated from M outcomes drawn from the joint predictive distribution."
 
@@ -320,7 +330,7 @@ class SampledJointEntropy(JointEntropy):
     ):
         _check_joint_probs(sampled_joint_probs_M_K)
         super().__init__(sampled_joint_probs_M_K.double().log(), dtype=dtype, device=device, max_memory=max_memory)
-        self.generator = generator
+        self.generator = _check_generator(generator)
 
     @staticmethod
     def empty(K: int, device=None, dtype=None, *, max_memory=None, generator=None) -> "SampledJointEntropy":
@@ -367,7 +377,7 @@ class SampledJointEntropy(JointEntropy):
         self.num_variables += log_probs_N_K_C.shape[0]
         return self
 
-# %% ../nbs/00_joint_entropy.ipynb #59102c1c
+# %% ../nbs/00_joint_entropy.ipynb #0482582b
 class DynamicJointEntropy(JointEntropy):
     "Exact joint entropy while it has at most M outcomes, sampled with M outcomes after that."
 
@@ -386,7 +396,7 @@ class DynamicJointEntropy(JointEntropy):
         self.M = _check_count(M, "M (num_samples)")
         self.max_N = _check_count(max_N, "max_N", minimum=0)
         self.C = _check_count(C, "C")
-        self.generator = generator
+        self.generator = _check_generator(generator)
         self.inner: JointEntropy = ExactJointEntropy.empty(K, device=device, dtype=dtype, max_memory=max_memory)
 
     K = property(lambda self: self.inner.K)

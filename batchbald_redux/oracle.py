@@ -6,12 +6,12 @@
 __all__ = ['joint_outcome_probs', 'entropy_of', 'joint_entropy', 'conditional_entropy', 'mutual_information', 'greedy_batchbald',
            'sampled_estimator_terms', 'sampled_estimator_std']
 
-# %% ../nbs/02_oracle.ipynb #0d047f1d
+# %% ../nbs/02_oracle.ipynb #906fa937
 import itertools
 
 import numpy as np
 
-# %% ../nbs/02_oracle.ipynb #e893b6f7
+# %% ../nbs/02_oracle.ipynb #408c04cb
 def joint_outcome_probs(probs_B_K_C) -> np.ndarray:
     "Marginal probability of every joint outcome, in `itertools.product` order."
     probs_B_K_C = np.asarray(probs_B_K_C, dtype=np.float64)
@@ -24,29 +24,29 @@ def joint_outcome_probs(probs_B_K_C) -> np.ndarray:
         outcome_probs.append(prob_K.mean())
     return np.array(outcome_probs)
 
-# %% ../nbs/02_oracle.ipynb #a08a104d
+# %% ../nbs/02_oracle.ipynb #3b378c16
 def entropy_of(probs) -> float:
     "Entropy in nats of a discrete distribution, with $0 \\log 0 = 0$."
     probs = np.asarray(probs, dtype=np.float64).ravel()
     probs = probs[probs > 0]
     return float(-(probs * np.log(probs)).sum())
 
-# %% ../nbs/02_oracle.ipynb #87732fb9
+# %% ../nbs/02_oracle.ipynb #052ee2a5
 def joint_entropy(probs_B_K_C) -> float:
     "$H[y_1,\\dots,y_B]$ by enumerating all $C^B$ outcomes."
     return entropy_of(joint_outcome_probs(probs_B_K_C))
 
-# %% ../nbs/02_oracle.ipynb #5492aa53
+# %% ../nbs/02_oracle.ipynb #e5bcfbb9
 def conditional_entropy(probs_K_C) -> float:
     "$H[y \\mid \\omega] = \\frac{1}{K}\\sum_k H[p(y\\mid\\omega_k)]$ for one point."
     return float(np.mean([entropy_of(p_C) for p_C in np.asarray(probs_K_C, dtype=np.float64)]))
 
-# %% ../nbs/02_oracle.ipynb #75d3b81c
+# %% ../nbs/02_oracle.ipynb #92fd7629
 def mutual_information(probs_B_K_C) -> float:
     "$I[y_1,\\dots,y_B;\\omega] = H[y_1,\\dots,y_B] - \\sum_b H[y_b\\mid\\omega]$, the BatchBALD score of a batch."
     return joint_entropy(probs_B_K_C) - sum(conditional_entropy(p_K_C) for p_K_C in probs_B_K_C)
 
-# %% ../nbs/02_oracle.ipynb #1426cda8
+# %% ../nbs/02_oracle.ipynb #1a4005c6
 def greedy_batchbald(probs_N_K_C, batch_size: int) -> tuple:
     "Indices and cumulative scores of greedy BatchBALD, every candidate scored by enumeration."
     probs_N_K_C = np.asarray(probs_N_K_C, dtype=np.float64)
@@ -59,7 +59,7 @@ def greedy_batchbald(probs_N_K_C, batch_size: int) -> tuple:
         scores.append(gains[best])
     return indices, scores
 
-# %% ../nbs/02_oracle.ipynb #d39c6aea
+# %% ../nbs/02_oracle.ipynb #33e3eef4
 def sampled_estimator_terms(probs_B_K_C) -> tuple:
     "Probability $p(\\hat y)$ and term $t(\\hat y)$ for every outcome $\\hat y$ of the first $B-1$ labels."
     probs_B_K_C = np.asarray(probs_B_K_C, dtype=np.float64)
@@ -78,7 +78,7 @@ def sampled_estimator_terms(probs_B_K_C) -> tuple:
         terms.append(-np.log(prob) + entropy_of(next_C))
     return np.array(weights), np.array(terms)
 
-# %% ../nbs/02_oracle.ipynb #357679e5
+# %% ../nbs/02_oracle.ipynb #9442f92b
 def sampled_estimator_std(probs_B_K_C) -> float:
     "Standard deviation of one sample's term $t(\\hat y)$ of the sampled estimate of $H[y_1,\\dots,y_B]$."
     weights, terms = sampled_estimator_terms(probs_B_K_C)
