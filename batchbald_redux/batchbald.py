@@ -37,6 +37,7 @@ def compute_conditional_entropy(
     dtype, device = _resolve_compute(log_probs_N_K_C, *_check_compute_options(dtype, device))
     return _conditional_entropies(log_probs_N_K_C, dtype, device, max_memory, progress)
 
+@torch.no_grad()
 def _conditional_entropies(log_probs_N_K_C, dtype, device, max_memory=None, progress=False) -> torch.Tensor:
     "`compute_conditional_entropy` for a checked pool."
     N, K, C = log_probs_N_K_C.shape
@@ -129,7 +130,7 @@ def get_batchbald_batch(
         scores.append(float(score))
     return CandidateBatch(scores=scores, indices=indices)
 
-# %% ../nbs/01_batchbald.ipynb #cc472ca1
+# %% ../nbs/01_batchbald.ipynb #bde8cbe2
 def get_bald_batch(
     log_probs_N_K_C: torch.Tensor,  # log p(y_n = c | w_k) for the pool
     batch_size: int,  # how many points to pick (at most N)

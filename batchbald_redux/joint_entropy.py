@@ -101,6 +101,7 @@ def _for_chunks(
         body(start, min(start + rows, N))
 
 # %% ../nbs/00_joint_entropy.ipynb #83346584
+@torch.no_grad()
 def _weighted_conditional_entropies(
     posterior_M_K: torch.Tensor,  # p(w_k | y_m) for each of the M outcomes (rows sum to 1)
     weights_M: torch.Tensor,  # weight of each outcome in the expectation
@@ -164,7 +165,12 @@ def _check_compute_options(dtype, device):
     "Resolve and check the `dtype` and `device` of the computation."
     if dtype is not None and (not isinstance(dtype, torch.dtype) or not dtype.is_floating_point or dtype.is_complex):
         raise TypeError(f"dtype must be a floating-point torch.dtype such as torch.float32, got {dtype!r}")
-    return dtype, (None if device is None else torch.device(device))
+    if device is None:
+        return dtype, None
+    device = torch.device(device)
+    if device.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError(f"device={str(device)!r} was asked for, but this PyTorch build sees no CUDA device")
+    return dtype, device
 
 # %% ../nbs/00_joint_entropy.ipynb #d59f1342
 def _resolve_compute(log_probs_N_K_C: torch.Tensor, dtype, device) -> tuple:
@@ -188,7 +194,7 @@ class JointEntropy:
         self.dtype, self.device = _check_compute_options(dtype, device)
         _rows_per_chunk(1, max_memory)
         self.max_memory = max_memory
-        log_joint_M_K = log_joint_M_K.to(device="cpu", dtype=torch.float64)
+        log_joint_M_K = log_joint_M_K.detach().to(device="cpu", dtype=torch.float64)
         possible_M = log_joint_M_K.amax(dim=1) > -math.inf
         if not bool(possible_M.any()):
             raise ValueError("joint_probs_M_K has no outcome with non-zero probability")
@@ -255,6 +261,7 @@ class JointEntropy:
         return entropy + conditional_B
 
 # %% ../nbs/00_joint_entropy.ipynb #168f5ab9
+@torch.no_grad()
 def _extend_outcomes(
     log_joint_M_K: torch.Tensor,  # log p(y_m | w_k), float64 on the CPU
     log_probs_N_K_C: torch.Tensor,  # the new variables
@@ -298,6 +305,7 @@ class ExactJointEntropy(JointEntropy):
         return self
 
 # %% ../nbs/00_joint_entropy.ipynb #0b3a1b87
+@torch.no_grad()
 def _draw_labels(
     log_joint_M_K: torch.Tensor,  # log p(y_m | w_k) of the outcomes to extend, float64 on the CPU
     log_probs_N_K_C: torch.Tensor,  # the new variables
