@@ -17,6 +17,7 @@ from batchbald_redux.joint_entropy import (
     DynamicJointEntropy,
     ExactJointEntropy,
     _check_compute_options,
+    _check_count,
     _for_chunks,
     _resolve_compute,
     _rows_per_chunk,
@@ -77,14 +78,6 @@ class CandidateBatch:
     indices: List[int]
 
 # %% ../nbs/01_batchbald.ipynb #832bd4c8
-def _check_batch_size(batch_size) -> int:
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int):
-        raise TypeError(f"batch_size must be an int, got {type(batch_size).__name__}")
-    if batch_size < 0:
-        raise ValueError(f"batch_size must be >= 0, got {batch_size}")
-    return batch_size
-
-# %% ../nbs/01_batchbald.ipynb #a6bd9572
 def get_batchbald_batch(
     log_probs_N_K_C: torch.Tensor,  # log p(y_n = c | w_k) for the pool
     batch_size: int,  # how many points to pick (at most N)
@@ -98,11 +91,8 @@ def get_batchbald_batch(
 ) -> CandidateBatch:
     "Greedy BatchBALD: `scores[i]` is the mutual information of the first i+1 picks with the parameters."
     check_log_probs(log_probs_N_K_C, max_memory=max_memory)
-    batch_size = _check_batch_size(batch_size)
-    if isinstance(num_samples, bool) or not isinstance(num_samples, int):
-        raise TypeError(f"num_samples must be an int, got {type(num_samples).__name__}")
-    if num_samples < 1:
-        raise ValueError(f"num_samples must be >= 1, got {num_samples}")
+    batch_size = _check_count(batch_size, "batch_size", minimum=0)
+    _check_count(num_samples, "num_samples")
     dtype, device = _resolve_compute(log_probs_N_K_C, *_check_compute_options(dtype, device))
     N, K, C = log_probs_N_K_C.shape
     batch_size = min(batch_size, N)
@@ -130,7 +120,7 @@ def get_batchbald_batch(
         scores.append(float(score))
     return CandidateBatch(scores=scores, indices=indices)
 
-# %% ../nbs/01_batchbald.ipynb #bde8cbe2
+# %% ../nbs/01_batchbald.ipynb #cde735d4
 def get_bald_batch(
     log_probs_N_K_C: torch.Tensor,  # log p(y_n = c | w_k) for the pool
     batch_size: int,  # how many points to pick (at most N)
@@ -142,7 +132,7 @@ def get_bald_batch(
 ) -> CandidateBatch:
     "Top-`batch_size` points by BALD score $H[y] - H[y \\mid \\omega]$, best first."
     check_log_probs(log_probs_N_K_C, max_memory=max_memory)
-    batch_size = min(_check_batch_size(batch_size), log_probs_N_K_C.shape[0])
+    batch_size = min(_check_count(batch_size, "batch_size", minimum=0), log_probs_N_K_C.shape[0])
     dtype, device = _resolve_compute(log_probs_N_K_C, *_check_compute_options(dtype, device))
     empty = ExactJointEntropy.empty(log_probs_N_K_C.shape[1], device=device, dtype=dtype, max_memory=max_memory)
     scores_N = empty._compute_batch(log_probs_N_K_C, progress=progress)

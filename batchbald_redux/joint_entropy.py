@@ -119,7 +119,7 @@ def _weighted_conditional_entropies(
     weights_M = weights_M.to(device=device, dtype=torch.float64)
     entropies_N = torch.empty(N, dtype=torch.float64, device=device)
     itemsize = torch.finfo(dtype).bits // 8
-    rows = _rows_per_chunk(2 * M * C * itemsize + M * 8 + 2 * K * C * itemsize, max_memory)
+    rows = _rows_per_chunk(2 * M * C * itemsize + M * 8 + 3 * K * C * itemsize, max_memory)
     with tqdm(total=N, desc=desc, leave=False, disable=None if progress is None else not progress) as pbar:
 
         def body(start: int, end: int):
@@ -139,7 +139,7 @@ def _check_count(value, name: str, minimum: int = 1) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise TypeError(f"{name} must be an int, got {type(value).__name__}")
     if value < minimum:
-        raise ValueError(f"{name} must be at least {minimum}, got {value}")
+        raise ValueError(f"{name} must be >= {minimum}, got {value}")
     return value
 
 def _check_generator(generator) -> Optional[torch.Generator]:
@@ -368,6 +368,11 @@ class SampledJointEntropy(JointEntropy):
         entropy.log_joint_M_K = _draw_labels(entropy.log_joint_M_K, log_probs_N_K_C, generator)
         entropy.num_variables = probs_N_K_C.shape[0]
         return entropy
+
+    @property
+    def sampled_joint_probs_M_K(self) -> torch.Tensor:
+        "p(y_m | w_k) for the drawn outcomes."
+        return self.joint_probs_M_K
 
     def _outcome_weights(self) -> tuple:
         M = self.log_joint_M_K.shape[0]
