@@ -66,7 +66,11 @@ def compute_entropy(
 ) -> torch.Tensor:
     "$H[y_n]$ of the averaged prediction for every pool point, float64 on the CPU."
     check_log_probs(log_probs_N_K_C, max_memory=max_memory)
-    dtype, device = _check_compute_options(dtype, device)
+    dtype, device = _resolve_compute(log_probs_N_K_C, *_check_compute_options(dtype, device))
+    return _entropies(log_probs_N_K_C, dtype, device, max_memory, progress)
+
+def _entropies(log_probs_N_K_C, dtype, device, max_memory=None, progress=False) -> torch.Tensor:
+    "`compute_entropy` for a checked pool: the joint entropy of no variables plus one candidate."
     empty = ExactJointEntropy.empty(log_probs_N_K_C.shape[1], device=device, dtype=dtype, max_memory=max_memory)
     return empty._compute_batch(log_probs_N_K_C, progress=progress)
 
@@ -134,8 +138,7 @@ def get_bald_batch(
     check_log_probs(log_probs_N_K_C, max_memory=max_memory)
     batch_size = min(_check_count(batch_size, "batch_size", minimum=0), log_probs_N_K_C.shape[0])
     dtype, device = _resolve_compute(log_probs_N_K_C, *_check_compute_options(dtype, device))
-    empty = ExactJointEntropy.empty(log_probs_N_K_C.shape[1], device=device, dtype=dtype, max_memory=max_memory)
-    scores_N = empty._compute_batch(log_probs_N_K_C, progress=progress)
+    scores_N = _entropies(log_probs_N_K_C, dtype, device, max_memory, progress)
     scores_N -= _conditional_entropies(log_probs_N_K_C, dtype, device, max_memory, progress)
     scores_B, indices_B = torch.topk(scores_N, batch_size)
     return CandidateBatch(scores=scores_B.tolist(), indices=indices_B.tolist())

@@ -48,6 +48,9 @@ def example_pool(
     seed: int = 0,  # seed of everything random
 ) -> tuple:
     "A shuffled pool of `copies` copies of `num_points` points: (`log_probs_N_K_C`, `original_N`)."
+    for name, value in [("num_points", num_points), ("copies", copies), ("K", K), ("C", C)]:
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(f"{name} must be a positive int, got {value!r}")
     generator = torch.Generator().manual_seed(seed)
     disagreement_P = torch.linspace(0.0, 4.0, num_points)
     consensus_P_1_C = 2.0 * torch.randn(num_points, 1, C, generator=generator)
