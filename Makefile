@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 # The tested PyTorch, on the same pip command line: an unpinned torch pulls a CUDA build of several GB.
 TORCH := torch==2.13.0
 
-.PHONY: install demo test readme outputs clean
+.PHONY: install demo test bench readme outputs clean
 
 $(BIN)/.installed: setup.py settings.ini
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,10 @@ demo: install
 test: install
 	$(BIN)/nbdev_test --n_workers 2
 	$(BIN)/python -m pytest tests -q -p no:cacheprovider
+
+# Speed and memory figures (a few minutes): prints tables and writes nbs/benchmark.json, which the benchmark page plots.
+bench: install
+	$(BIN)/batchbald bench --json nbs/benchmark.json
 
 # README.md is generated from nbs/index.ipynb.
 readme:
