@@ -466,7 +466,7 @@ class SampledJointEntropy(JointEntropy):
         self.num_variables += log_probs_N_K_C.shape[0]
         return self
 
-# %% ../nbs/00_joint_entropy.ipynb #ce9a8580
+# %% ../nbs/00_joint_entropy.ipynb #052ec786
 class DynamicJointEntropy(JointEntropy):
     "Exact joint entropy while it has at most M outcomes, sampled with M outcomes after that."
 
