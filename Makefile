@@ -5,13 +5,24 @@ BIN := $(VENV)/bin
 # The tested PyTorch, on the same pip command line: an unpinned torch pulls a CUDA build of several GB.
 TORCH := torch==2.13.0
 
-.PHONY: install demo test bench readme outputs clean
+.PHONY: install demo test bench readme outputs docs docs-test clean
+
+# Fails if any nvidia-*/cuda-* package ended up in the environment.
+define check_no_cuda
+@if $(BIN)/python -m pip list 2>/dev/null | grep -iE '^(nvidia|cuda)-'; then \
+		echo "error: CUDA packages were installed into $(VENV); install with $(TORCH)" >&2; exit 1; fi
+endef
 
 $(BIN)/.installed: setup.py settings.ini
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check $(TORCH) -e ".[dev]"
-	@if $(BIN)/python -m pip list 2>/dev/null | grep -iE '^(nvidia|cuda)-'; then \
-		echo "error: CUDA packages were installed into $(VENV); install with $(TORCH)" >&2; exit 1; fi
+	$(check_no_cuda)
+	touch $@
+
+# The docs tools (Sphinx, myst-nb, furo, offline MathJax, playwright) on top of the dev install.
+$(BIN)/.docs-installed: $(BIN)/.installed
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check $(TORCH) -e ".[dev,docs]"
+	$(check_no_cuda)
 	touch $@
 
 install: $(BIN)/.installed
@@ -41,6 +52,16 @@ outputs: install
 		PYTHONPATH=.. ../$(BIN)/exec_nb $$nb --dest $$nb --exc_stop || exit 1; done
 	$(BIN)/nbdev_clean
 	$(PYTHON) tools/make_readme.py
+
+# The documentation site, offline, from the notebooks and their stored outputs (nothing is executed but show_doc):
+# nbdev's processing into _proc/, then Sphinx + myst-nb into docs/_build/html/ (open docs/_build/html/index.html).
+docs: $(BIN)/.docs-installed
+	$(BIN)/python docs/build.py
+
+# Opens every page of the built site in headless Chromium (Debian's `chromium` package; .ci/run installs it).
+docs-test: $(BIN)/.docs-installed
+	@command -v chromium >/dev/null || { echo "docs-test needs Debian's chromium: apt-get install -y chromium" >&2; exit 1; }
+	$(BIN)/python tools/check_docs.py
 
 clean:
 	rm -rf demo_out _proc _docs docs/_build build dist *.egg-info
