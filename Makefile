@@ -9,7 +9,7 @@ TORCH := torch==2.13.0
 
 $(BIN)/.installed: setup.py settings.ini
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check $(TORCH) -e ".[dev]"
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check $(TORCH) -e ".[dev,experiment]"
 	@if $(BIN)/python -m pip list 2>/dev/null | grep -iE '^(nvidia|cuda)-'; then \
 		echo "error: CUDA packages were installed into $(VENV); install with $(TORCH)" >&2; exit 1; fi
 	touch $@
