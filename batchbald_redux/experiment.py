@@ -278,14 +278,15 @@ def reach_table(
 ) -> str:
     "Labels needed to reach each threshold: mean over seeds, then each seed in brackets ('never': not by the last count)."
     show = lambda n: "never" if n is None else str(n)
-    header = f"{'method':<14}{'seeds':>6}" + "".join(f"  {f'{threshold:.0%}':<26}" for threshold in thresholds)
-    lines = [header.rstrip()]
+    rows = [["method", "seeds"] + [f"{threshold:.0%}" for threshold in thresholds]]
     for method, runs in by_method(records).items():
-        line = f"{method:<14}{len(runs):>6}"
+        row = [method, str(len(runs))]
         for threshold in thresholds:
             seeds = ", ".join(show(first_reaching(r.labels, r.accuracy, threshold)) for r in runs)
-            line += f"  {f'{show(labels_to_reach(runs, threshold))} ({seeds})':<26}"
-        lines.append(line.rstrip())
+            row.append(f"{show(labels_to_reach(runs, threshold))} ({seeds})")
+        rows.append(row)
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in rows]
     last = max(max(record.labels) for record in records)
     return "\n".join(lines + [f"(mean test accuracy over seeds; each seed in brackets; runs end at {last} labels)"])
 
