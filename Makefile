@@ -34,7 +34,7 @@ test: install
 bench: install
 	$(BIN)/batchbald bench --json nbs/benchmark.json
 
-# The full Repeated Digits experiment (random, BALD, BatchBALD, PowerBALD x 5 seeds; about ten minutes): re-runs
+# The full Repeated Digits experiment (random, BALD, BatchBALD, PowerBALD x 5 seeds; about six minutes): re-runs
 # nbs/09_repeated_digits_experiment.ipynb, slow cell included, and keeps its outputs and its results file.
 experiment: install
 	cd nbs && PYTHONPATH=.. ../$(BIN)/exec_nb 09_repeated_digits_experiment.ipynb --dest 09_repeated_digits_experiment.ipynb --exc_stop
