@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 # The tested PyTorch, on the same pip command line: an unpinned torch pulls a CUDA build of several GB.
 TORCH := torch==2.13.0
 
-.PHONY: install demo test bench readme outputs docs docs-test clean
+.PHONY: install demo test bench experiment readme outputs docs docs-test clean
 
 # Fails if any nvidia-*/cuda-* package ended up in the environment.
 define check_no_cuda
@@ -15,24 +15,27 @@ endef
 
 $(BIN)/.installed: setup.py settings.ini
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check $(TORCH) -e ".[dev]"
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check $(TORCH) -e ".[dev,experiment]"
 	$(check_no_cuda)
 	touch $@
 
 # The docs tools (Sphinx, myst-nb, furo, offline MathJax, playwright) on top of the dev install.
 $(BIN)/.docs-installed: $(BIN)/.installed
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check $(TORCH) -e ".[dev,docs]"
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check $(TORCH) -e ".[dev,experiment,docs]"
 	$(check_no_cuda)
 	touch $@
 
 install: $(BIN)/.installed
 
+# The main job: active learning on Repeated Digits with BALD and with BatchBALD (seed 0, batches of 10, up to
+# 200 labels), then the labels each needed to reach 90% and 95% test accuracy, and the curves in demo_out/accuracy.png.
+DEMO_LABELS ?= 200
+
 demo: install
 	@mkdir -p demo_out
-	$(BIN)/batchbald example-pool demo_out/pool.npy
-	$(BIN)/batchbald acquire demo_out/pool.npy --batch-size 6 --method bald
-	$(BIN)/batchbald acquire demo_out/pool.npy --batch-size 6 --method batchbald --seed 0 --json demo_out/batchbald.json
-	$(BIN)/batchbald demo
+	$(BIN)/batchbald experiment --method bald --seed 0 --max-labels $(DEMO_LABELS) --json demo_out/bald.json
+	$(BIN)/batchbald experiment --method batchbald --seed 0 --max-labels $(DEMO_LABELS) --json demo_out/batchbald.json
+	$(BIN)/batchbald report demo_out/bald.json demo_out/batchbald.json --thresholds 0.9 0.95 --plot demo_out/accuracy.png
 
 test: install
 	$(BIN)/nbdev_test --n_workers 2
@@ -41,6 +44,12 @@ test: install
 # Speed and memory figures (a few minutes): prints tables and writes nbs/benchmark.json, which the benchmark page plots.
 bench: install
 	$(BIN)/batchbald bench --json nbs/benchmark.json
+
+# The full Repeated Digits experiment (random, BALD, BatchBALD, PowerBALD x 5 seeds; about six minutes): re-runs
+# nbs/09_repeated_digits_experiment.ipynb, slow cell included, and keeps its outputs and its results file.
+experiment: install
+	cd nbs && PYTHONPATH=.. ../$(BIN)/exec_nb 09_repeated_digits_experiment.ipynb --dest 09_repeated_digits_experiment.ipynb --exc_stop
+	$(BIN)/nbdev_clean
 
 # README.md is generated from nbs/index.ipynb.
 readme:

@@ -41,7 +41,11 @@ setuptools.setup(
     include_package_data=True,
     python_requires=f">={cfg['min_python']}",
     install_requires=words("requirements"),
-    extras_require={"dev": words("dev_requirements"), "docs": words("docs_requirements")},
+    extras_require={
+        "dev": words("dev_requirements"),
+        "docs": words("docs_requirements"),
+        "experiment": words("experiment_requirements"),
+    },
     entry_points={
         "console_scripts": words("console_scripts"),
         "nbdev": [f"{cfg['lib_name']}={cfg['lib_name']}._modidx:d"],
