@@ -225,8 +225,12 @@ def get_bald_batch(
     "Top-`batch_size` points by BALD score $H[y] - H[y \\mid \\omega]$, best first."
     check_log_probs(log_probs_N_K_C, values=False)  # the values are checked by the pass over the pool
     batch_size = min(_check_count(batch_size, "batch_size", minimum=0), log_probs_N_K_C.shape[0])
+    scores_B, indices_B = torch.topk(_bald_scores(log_probs_N_K_C, dtype, device, progress, max_memory), batch_size)
+    return CandidateBatch(scores=scores_B.tolist(), indices=indices_B.tolist())
+
+def _bald_scores(log_probs_N_K_C, dtype=None, device=None, progress=None, max_memory=None) -> torch.Tensor:
+    "Every pool point's BALD score, float64 on the CPU (computed in float32 unless `dtype` says otherwise)."
+    check_log_probs(log_probs_N_K_C, values=False)  # the values are checked by the pass over the pool
     dtype, device = _resolve_compute(log_probs_N_K_C, *_check_compute_options(dtype, device), default=torch.float32)
     entropies_N, conditional_entropies_N = _entropy_terms(log_probs_N_K_C, dtype, device, max_memory, progress)
-    scores_N = entropies_N - conditional_entropies_N
-    scores_B, indices_B = torch.topk(scores_N, batch_size)
-    return CandidateBatch(scores=scores_B.tolist(), indices=indices_B.tolist())
+    return entropies_N - conditional_entropies_N

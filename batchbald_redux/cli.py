@@ -74,13 +74,12 @@ def acquire(
     batch_size: int,  # points to pick
     method: str = "batchbald",  # one of `METHODS`
     num_samples: int = 10_000,  # BatchBALD's most joint outcomes to enumerate, then samples
-    seed: Optional[int] = None,  # seed for BatchBALD's sampled regime and the stochastic methods' draws
+    generator: Optional[torch.Generator] = None,  # CPU generator for BatchBALD's sampled regime and the stochastic draws
     progress: Optional[bool] = None,  # show progress bars (None: only on a terminal)
     *,
     coldness: float = 1.0,  # the stochastic methods' coldness (0: uniform, math.inf: top-k BALD)
 ) -> CandidateBatch:
     "Pick a batch with the named method."
-    generator = None if seed is None else torch.Generator().manual_seed(seed)
     if method == "bald":
         return get_bald_batch(log_probs_N_K_C, batch_size, progress=progress)
     if method == "batchbald":
@@ -153,7 +152,7 @@ def _demo(batch_size: int, seed: int) -> str:
     "BALD and BatchBALD side by side on `example_pool`."
     log_probs_N_K_C, original_N = example_pool(seed=seed)
     bald = acquire(log_probs_N_K_C, batch_size, "bald")
-    batchbald = acquire(log_probs_N_K_C, batch_size, "batchbald", seed=seed)
+    batchbald = acquire(log_probs_N_K_C, batch_size, "batchbald", generator=torch.Generator().manual_seed(seed))
     lines = [
         f"Pool: {len(original_N)} points = {int(original_N.max()) + 1} distinct points x "
         f"{len(original_N) // (int(original_N.max()) + 1)} identical copies (K={log_probs_N_K_C.shape[1]}, "
@@ -250,7 +249,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     try:
         if args.command == "acquire":
             batch = acquire(
-                load_log_probs(args.file), args.batch_size, args.method, args.num_samples, args.seed,
+                load_log_probs(args.file), args.batch_size, args.method, args.num_samples,
+                None if args.seed is None else torch.Generator().manual_seed(args.seed),
                 coldness=args.coldness,
             )
             print(f"{args.method}: {len(batch.indices)} points from {args.file}")

@@ -25,10 +25,10 @@ from tqdm.auto import tqdm
 
 from .active_learning import ActiveLearningData, RandomFixedLengthSampler, get_balanced_sample_indices
 from .batchbald import get_bald_batch, get_batchbald_batch
+from .cli import EXPERIMENT_METHODS, acquire
 from .consistent_mc_dropout import BayesianModule, ConsistentMCDropout, predict_log_probs
 from .joint_entropy import _check_count
 from .repeated_digits import load_repeated_digits
-from .stochastic import get_powerbald_batch, get_softmaxbald_batch, get_softrankbald_batch
 
 # %% ../nbs/08_experiment.ipynb #8dc5a80e
 class BayesianMLP(BayesianModule):
@@ -113,8 +113,7 @@ def train_model(
     return model.eval(), epoch, best_accuracy
 
 # %% ../nbs/08_experiment.ipynb #fdd9b657
-ACQUISITION_METHODS = ("random", "bald", "batchbald", "powerbald", "softmaxbald", "softrankbald")
-_STOCHASTIC = {"powerbald": get_powerbald_batch, "softmaxbald": get_softmaxbald_batch, "softrankbald": get_softrankbald_batch}
+ACQUISITION_METHODS = EXPERIMENT_METHODS  # "random", then every method of `batchbald_redux.cli.acquire`
 
 def acquire_batch(
     method: str,  # one of `ACQUISITION_METHODS`
@@ -128,13 +127,9 @@ def acquire_batch(
     "Pool indices of the batch the method picks, in the order it picked them."
     if method == "random":
         return torch.randperm(log_probs_N_K_C.shape[0], generator=generator)[:batch_size].tolist()
-    if method == "bald":
-        return get_bald_batch(log_probs_N_K_C, batch_size, progress=False).indices
-    if method == "batchbald":
-        return get_batchbald_batch(log_probs_N_K_C, batch_size, num_samples, generator=generator, progress=False).indices
-    if method in _STOCHASTIC:
-        return _STOCHASTIC[method](log_probs_N_K_C, batch_size, coldness=coldness, generator=generator, progress=False).indices
-    raise ValueError(f"unknown method {method!r}; expected one of {', '.join(ACQUISITION_METHODS)}")
+    if method not in ACQUISITION_METHODS:
+        raise ValueError(f"unknown method {method!r}; expected one of {', '.join(ACQUISITION_METHODS)}")
+    return acquire(log_probs_N_K_C, batch_size, method, num_samples, generator, progress=False, coldness=coldness).indices
 
 # %% ../nbs/08_experiment.ipynb #99eb970d
 def count_duplicates(

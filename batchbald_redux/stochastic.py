@@ -9,12 +9,12 @@ __all__ = ['sample_power', 'sample_softmax', 'sample_softrank', 'get_powerbald_b
 # %% ../nbs/04_stochastic.ipynb #d45d6cb3
 import math
 import numbers
-import sys
 from typing import Callable, Optional
 
 import torch
 
 from .batchbald import CandidateBatch, get_bald_batch
+from .batchbald import _bald_scores as _pool_bald_scores
 from .joint_entropy import _check_count, _check_generator
 
 # %% ../nbs/04_stochastic.ipynb #917d6246
@@ -137,11 +137,8 @@ def _bald_scores(log_probs_N_K_C, batch_size, coldness, generator, dtype, device
     _check_count(batch_size, "batch_size", minimum=0)
     _check_coldness(coldness)
     _check_generator(generator)
-    # get_bald_batch clamps the batch size to N: the whole pool, ranked
-    ranked = get_bald_batch(log_probs_N_K_C, sys.maxsize, dtype, device, progress=progress, max_memory=max_memory)
-    scores_N = torch.empty(len(ranked.indices), dtype=torch.float64)
-    scores_N[ranked.indices] = torch.tensor(ranked.scores, dtype=torch.float64)
-    return scores_N
+    return _pool_bald_scores(log_probs_N_K_C, dtype, device, progress, max_memory)
+
 
 # %% ../nbs/04_stochastic.ipynb #e6ce4498
 def get_powerbald_batch(
