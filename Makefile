@@ -1,11 +1,18 @@
 # The two commands of README.md: `make demo` (sets everything up, runs the main job) and `make test`.
 PYTHON ?= python3
 VENV ?= .venv
-BIN := $(VENV)/bin
+# Absolute, so that the targets that change directory (and an absolute VENV=/tmp/x/venv) find the tools.
+BIN := $(abspath $(VENV))/bin
 # The tested PyTorch, on the same pip command line: an unpinned torch pulls a CUDA build of several GB.
 TORCH := torch==2.13.0
+# OpenMP threads spin after each parallel region before they sleep; on a busy machine the spinning takes the cores
+# that other processes need. A short spin keeps the speed of two threads on an idle machine and loses little when
+# the machine is busy (README, "Threads and busy machines"). The `batchbald` command sets the same default itself.
+export GOMP_SPINCOUNT ?= 1000
+# nbdev_test runs this many notebooks at once, each with one PyTorch thread: workers x threads = the 2 cores.
+TEST_WORKERS ?= 2
 
-.PHONY: install demo test bench experiment readme outputs docs docs-test clean
+.PHONY: install demo test check lint bench bench-quick experiment readme outputs outputs-slow docs docs-test clean
 
 # Fails if any nvidia-*/cuda-* package ended up in the environment.
 define check_no_cuda
@@ -38,29 +45,50 @@ demo: install
 	$(BIN)/batchbald report demo_out/bald.json demo_out/batchbald.json --thresholds 0.9 0.95 --plot demo_out/accuracy.png
 
 test: install
-	$(BIN)/nbdev_test --n_workers 2
+	OMP_NUM_THREADS=1 $(BIN)/nbdev_test --n_workers $(TEST_WORKERS)
 	$(BIN)/python -m pytest tests -q -p no:cacheprovider
 
-# Speed and memory figures (a few minutes): prints tables and writes nbs/benchmark.json, which the benchmark page plots.
+# The quick developer loop: the modules and README.md generated from the notebooks, the notebooks clean, and
+# nothing left that git does not know about.
+check: install
+	$(BIN)/nbdev_export
+	$(BIN)/nbdev_clean
+	$(BIN)/python tools/make_readme.py --check
+	@if [ -n "$$(git status --porcelain)" ]; then echo "the tree is not clean:" >&2; git status --porcelain >&2; exit 1; fi
+	$(BIN)/python tools/export_cells.py
+
+lint: install
+	$(BIN)/ruff check batchbald_redux tests tools docs setup.py
+
+# Speed and memory figures (about two minutes on 2 cores, idle): prints tables and writes nbs/benchmark.json, which
+# the benchmark page plots.
 bench: install
 	$(BIN)/batchbald bench --json nbs/benchmark.json
 
+bench-quick: install
+	$(BIN)/batchbald bench --quick
+
 # The full Repeated Digits experiment (random, BALD, BatchBALD, PowerBALD x 5 seeds; about six minutes): re-runs
-# nbs/09_repeated_digits_experiment.ipynb, slow cell included, and keeps its outputs and its results file.
+# nbs/11_repeated_digits_experiment.ipynb, slow cell included, and keeps its outputs and its results file.
 experiment: install
-	cd nbs && PYTHONPATH=.. ../$(BIN)/exec_nb 09_repeated_digits_experiment.ipynb --dest 09_repeated_digits_experiment.ipynb --exc_stop
+	$(BIN)/python tools/run_notebooks.py --slow nbs/11_repeated_digits_experiment.ipynb
 	$(BIN)/nbdev_clean
 
 # README.md is generated from nbs/index.ipynb.
 readme:
 	$(PYTHON) tools/make_readme.py
 
-# Re-run every notebook and keep its outputs (what the docs and README show), then clean the metadata.
+# Re-run every notebook and keep its outputs (what the docs and README show), then clean the metadata. Cells flagged
+# `#| slow` (the long experiments) keep their stored outputs; `make outputs-slow` re-runs them too.
 outputs: install
-	cd nbs && for nb in [0-9]*.ipynb index.ipynb; do \
-		PYTHONPATH=.. ../$(BIN)/exec_nb $$nb --dest $$nb --exc_stop || exit 1; done
+	$(BIN)/python tools/run_notebooks.py
 	$(BIN)/nbdev_clean
-	$(PYTHON) tools/make_readme.py
+	$(BIN)/python tools/make_readme.py
+
+outputs-slow: install
+	$(BIN)/python tools/run_notebooks.py --slow
+	$(BIN)/nbdev_clean
+	$(BIN)/python tools/make_readme.py
 
 # The documentation site, offline, from the notebooks and their stored outputs (nothing is executed but show_doc):
 # nbdev's processing into _proc/, then Sphinx + myst-nb into docs/_build/html/ (open docs/_build/html/index.html).

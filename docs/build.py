@@ -5,7 +5,7 @@
    notebooks land in `_proc/`. (The `nbdev_proc_nbs` command itself is not used: it tries to install Quarto with
    sudo and curl and writes `_quarto.yml`, `nbdev.yml` and `sidebar.yml` into `nbs/`.)
 2. Each processed notebook becomes a page source for Sphinx in `docs/_build/src/`, named as nbdev names its page
-   (`01_batchbald.ipynb` -> `batchbald.html`, the `output-file` of its front matter, which the links in
+   (`03_batchbald.ipynb` -> `batchbald.html`, the `output-file` of its front matter, which the links in
    `batchbald_redux/_modidx.py` point at). What Quarto would have done with nbdev's output is done here: the front
    matter becomes the H1 title and the `>` summary, `show_doc` outputs (`output: asis`) become markdown in the page,
    `#|` directives (`echo`, `output`, `include`) become myst-nb tags. The index page gets the table of contents:
@@ -17,6 +17,7 @@ Nothing outside `_proc/` and `docs/_build/` is written.
 """
 import json
 import os
+import posixpath
 import re
 import shutil
 import subprocess
@@ -261,6 +262,30 @@ def prepare_sources(nbs: Path, proc: Path) -> list[str]:
     return pages
 
 
+def relative_site_links(html: Path, site_url: str) -> int:
+    "Links to the site's public address (nbdev writes them into show_doc's parameter tables, as raw HTML or as"
+    " Markdown inside raw HTML, which neither Sphinx nor the browser turns into a link) as relative links; returns how many."
+    address = re.escape(site_url) + r'([^"#)]*)(#[^")]*)?'
+    href = re.compile(r'href="' + address + '"')
+    markdown = re.compile(r"\[`([^`\]]+)`\]\(" + address + r"\)")
+    count = 0
+    for page in html.rglob("*.html"):
+        here = page.parent.relative_to(html).as_posix()
+
+        def relative(path: str, fragment) -> str:
+            return posixpath.relpath(path or "index.html", here) + (fragment or "")
+
+        text, n = href.subn(lambda m: f'href="{relative(m.group(1), m.group(2))}"', page.read_text(encoding="utf-8"))
+        text, k = markdown.subn(
+            lambda m: f'<a class="reference internal" href="{relative(m.group(2), m.group(3))}"><code>{m.group(1)}</code></a>',
+            text,
+        )
+        if n + k:
+            page.write_text(text, encoding="utf-8")
+            count += n + k
+    return count
+
+
 def main() -> int:
     from configparser import ConfigParser
 
@@ -280,6 +305,8 @@ def main() -> int:
     if result.returncode:
         return result.returncode
     log(f"Sphinx wrote {HTML.relative_to(ROOT)}/index.html ({time.time() - start:.1f} s)")
+    site_url = config["DEFAULT"]["doc_host"].rstrip("/") + config["DEFAULT"]["doc_baseurl"].rstrip("/") + "/"
+    log(f"{relative_site_links(HTML, site_url)} links to {site_url} made relative")
     return 0
 
 

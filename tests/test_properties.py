@@ -5,7 +5,6 @@ Each property is a fact about mutual information (Kirsch et al., 2019), checked 
 rounding stays far below the tolerances. Hypothesis runs derandomized, so every run checks the same
 examples.
 """
-import contextlib
 import math
 
 import numpy as np
@@ -13,9 +12,8 @@ import torch
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-import batchbald_redux.batchbald as batchbald_module
 from batchbald_redux import oracle
-from batchbald_redux.batchbald import compute_entropy, get_bald_batch, get_batchbald_batch
+from batchbald_redux.batchbald import compute_bald, compute_entropy, get_bald_batch, get_batchbald_batch
 from batchbald_redux.joint_entropy import ExactJointEntropy
 
 TOLERANCE = 1e-9  # float64 rounding in sums of at most a few hundred terms
@@ -36,28 +34,14 @@ def pools(draw, min_K=1, with_zeros=True):
     return torch.tensor(probs_N_K_C)
 
 
-def exact_batchbald(log_probs_N_K_C, batch_size, dtype=torch.float64, lazy=True):
+def exact_batchbald(log_probs_N_K_C, batch_size, dtype=torch.float64, **options):
     """BatchBALD with enough samples to stay in the exact regime."""
     C = log_probs_N_K_C.shape[2]
-    return get_batchbald_batch(log_probs_N_K_C, batch_size, C ** max(batch_size - 1, 0) + 1, dtype, lazy=lazy)
-
-
-@contextlib.contextmanager
-def one_candidate_per_lazy_call():
-    """Make lazy greedy as lazy as it can be, so that on these tiny pools it really skips candidates."""
-    saved = batchbald_module.LAZY_CHUNK_ELEMENTS, batchbald_module.LAZY_MIN_CHUNK
-    batchbald_module.LAZY_CHUNK_ELEMENTS = batchbald_module.LAZY_MIN_CHUNK = 1
-    try:
-        yield
-    finally:
-        batchbald_module.LAZY_CHUNK_ELEMENTS, batchbald_module.LAZY_MIN_CHUNK = saved
+    return get_batchbald_batch(log_probs_N_K_C, batch_size, C ** max(batch_size - 1, 0) + 1, dtype, **options)
 
 
 def bald_scores(log_probs_N_K_C):
-    batch = get_bald_batch(log_probs_N_K_C, log_probs_N_K_C.shape[0], torch.float64)
-    scores_N = torch.empty(log_probs_N_K_C.shape[0], dtype=torch.float64)
-    scores_N[batch.indices] = torch.tensor(batch.scores, dtype=torch.float64)
-    return scores_N
+    return compute_bald(log_probs_N_K_C, dtype=torch.float64)
 
 
 common = settings(max_examples=150, deadline=None, derandomize=True)
@@ -121,8 +105,8 @@ def test_lazy_greedy_picks_what_exhaustive_greedy_picks_in_the_exact_regime(prob
     # Submodularity makes old gains upper bounds, and ties go to the lowest index in both: same picks, even with
     # exact zeros and identical points.
     log_probs_N_K_C = torch.cat([probs_N_K_C, probs_N_K_C[:2]]).log()  # two exact duplicates as well
-    with one_candidate_per_lazy_call():
-        lazy = exact_batchbald(log_probs_N_K_C, batch_size, lazy=True)
+    # one candidate in a lazy step's first chunk: as lazy as it can be, so that on these tiny pools it skips some
+    lazy = exact_batchbald(log_probs_N_K_C, batch_size, lazy=True, lazy_first_chunk=1)
     exhaustive = exact_batchbald(log_probs_N_K_C, batch_size, lazy=False)
     assert lazy.indices == exhaustive.indices
     np.testing.assert_allclose(lazy.scores, exhaustive.scores, rtol=0, atol=TOLERANCE)

@@ -11,9 +11,9 @@ the `playwright` package (its own browser download is not used). For every page:
 Across the site: the sidebar lists index first, then the notebooks in filename order; each show_doc entry has
 nbdev's anchor (`batchbald.html#get_batchbald_batch`); as many plots are shown as the processed notebooks hold.
 
-A screenshot of the BatchBALD page (nbs/01_batchbald.ipynb) is saved, after MathJax has finished.
+A screenshot of the BatchBALD page (nbs/03_batchbald.ipynb) is saved, after MathJax has finished.
 Exit status 0 when everything holds; the last line reads 'N passed, N failed'.
-Usage: python tools/check_docs.py [--site docs/_build/html] [--screenshot docs/_build/screenshots/01_batchbald.png]
+Usage: python tools/check_docs.py [--site docs/_build/html] [--screenshot docs/_build/screenshots/03_batchbald.png]
 """
 import argparse
 import functools
@@ -23,6 +23,7 @@ import re
 import shutil
 import sys
 import threading
+from configparser import ConfigParser
 from pathlib import Path
 from urllib.parse import unquote, urldefrag
 
@@ -137,8 +138,8 @@ def page_problems(report: dict) -> list:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--site", type=Path, default=ROOT / "docs" / "_build" / "html")
-    parser.add_argument("--screenshot", type=Path, default=ROOT / "docs" / "_build" / "screenshots" / "01_batchbald.png")
-    parser.add_argument("--screenshot-notebook", default="01_batchbald.ipynb", help="the notebook whose page is captured")
+    parser.add_argument("--screenshot", type=Path, default=ROOT / "docs" / "_build" / "screenshots" / "03_batchbald.png")
+    parser.add_argument("--screenshot-notebook", default="03_batchbald.ipynb", help="the notebook whose page is captured")
     parser.add_argument("--chromium", default=shutil.which("chromium") or "/usr/bin/chromium")
     args = parser.parse_args()
 
@@ -152,6 +153,9 @@ def main() -> int:
         return 2
     from playwright.sync_api import sync_playwright
 
+    config = ConfigParser(delimiters=["="])
+    config.read(ROOT / "settings.ini", encoding="utf-8")
+    site_url = config["DEFAULT"]["doc_host"].rstrip("/") + config["DEFAULT"]["doc_baseurl"].rstrip("/") + "/"
     built = json.loads(index_file.read_text(encoding="utf-8"))
     pages = built["pages"]
     extra = sorted(p.relative_to(site).with_suffix("").as_posix() for p in site.glob("*.html"))
@@ -196,7 +200,7 @@ def main() -> int:
         # Refuse every request that would leave the site (it is also counted as a failure by open_page).
         context.route("**/*", lambda route: route.continue_() if is_own(route.request.url) else route.abort())
         for mode, base in (("file://", base_file), ("served", base_http)):
-            ids, links, plots, math_pages, sidebars = {}, [], 0, [], {}
+            ids, links, plots, math_pages, sidebars, texts = {}, [], 0, [], {}, {}
             for name in all_pages:
                 page, report, problems = open_page(context, base + name + ".html", is_own)
                 problems += page_problems(report)
@@ -206,6 +210,7 @@ def main() -> int:
                     problems,
                 )
                 ids[name] = set(report["ids"])
+                texts[name] = report["text"]
                 links += [(name, link) for link in report["links"]]
                 plots += sum(image["plot"] for image in report["images"])
                 if report["containers"]:
@@ -233,6 +238,9 @@ def main() -> int:
                 elif fragment and fragment not in ids[page] and not fragment.startswith("svg-"):
                     broken.append(f"{name}.html links to a missing anchor: {link}")
             checks.check(f"{mode} every link inside the site lands on a page and anchor ({len(links)} links)", broken)
+            public = sorted({f"{name}.html links to {link}" for name, link in links if link.startswith(site_url)})
+            public += [f"{name}.html shows the address as text" for name in all_pages if site_url in texts.get(name, "")]
+            checks.check(f"{mode} no link to the site's public address {site_url}, which is not online", public)
 
             order_problems = []
             for name, sidebar in sidebars.items():
