@@ -12,7 +12,7 @@ export GOMP_SPINCOUNT ?= 1000
 # nbdev_test runs this many notebooks at once, each with one PyTorch thread: workers x threads = the 2 cores.
 TEST_WORKERS ?= 2
 
-.PHONY: install demo test check lint bench bench-quick experiment readme outputs outputs-slow docs docs-test clean
+.PHONY: install demo test check lint bench bench-quick experiment readme outputs outputs-slow docs docs-test clean gpu-check
 
 # Fails if any nvidia-*/cuda-* package ended up in the environment.
 define check_no_cuda
@@ -67,6 +67,13 @@ bench: install
 
 bench-quick: install
 	$(BIN)/batchbald bench --quick
+
+# On a machine with CUDA: every acquisition function with device="cuda" against the CPU, the out-of-memory back-off,
+# sharded BatchBALD over NCCL with the GPUs there are and the benchmark's headline sizes, in one table (a few
+# minutes). Without CUDA it says so and exits 0. It runs the venv's Python if there is one, else $(PYTHON): a GPU
+# machine brings its own CUDA build of PyTorch (the venv's is the CPU build).
+gpu-check:
+	PYTHONPATH=$(CURDIR) $$([ -x $(BIN)/python ] && echo $(BIN)/python || echo $(PYTHON)) tools/gpu_check.py
 
 # The full Repeated Digits experiment (random, BALD, BatchBALD, PowerBALD x 5 seeds; about six minutes): re-runs
 # nbs/11_repeated_digits_experiment.ipynb, slow cell included, and keeps its outputs and its results file.
