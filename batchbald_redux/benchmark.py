@@ -306,6 +306,16 @@ def _with_peak_anon(call: Callable) -> tuple:
     return result, seconds, max(peak[0], _anon_bytes()) - start_bytes
 
 # %% ../nbs/13_benchmark.ipynb #de6e149e
+def _busiest_ops(call: Callable, top: int) -> List[tuple]:
+    "`(name, share of the CPU time)` of the `top` PyTorch operations of `call()` by their own time (a profiled run)."
+    if top == 0:
+        return []
+    with torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CPU]) as profile:
+        call()
+    ops = profile.key_averages()
+    total = sum(op.self_cpu_time_total for op in ops)
+    return [(op.key, op.self_cpu_time_total / total) for op in sorted(ops, key=lambda op: op.self_cpu_time_total, reverse=True)[:top]]
+
 def _out_of_core_here(path: str, B: int, M: int, max_memory: Optional[int], top_ops: int) -> dict:
     "BALD and BatchBALD on the memory-mapped pool at `path`, timed, with peak anonymous memory and the busiest ops."
     with warnings.catch_warnings():
@@ -315,18 +325,13 @@ def _out_of_core_here(path: str, B: int, M: int, max_memory: Optional[int], top_
     N, K, C = pool_N_K_C.shape
     start_anon = _anon_bytes()
     bald, bald_seconds, bald_anon = _with_peak_anon(lambda: get_bald_batch(pool_N_K_C, B, max_memory=max_memory))
-    with torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CPU]) as profile:
-        batch, seconds, anon = _with_peak_anon(
-            lambda: get_batchbald_batch(pool_N_K_C, B, M, max_memory=max_memory, generator=_seed())
-        )
-    ops = sorted(profile.key_averages(), key=lambda op: op.self_cpu_time_total, reverse=True)[:top_ops]
-    total_us = sum(op.self_cpu_time_total for op in profile.key_averages())
+    acquire = lambda: get_batchbald_batch(pool_N_K_C, B, M, max_memory=max_memory, generator=_seed())
+    batch, seconds, anon = _with_peak_anon(acquire)
     return {
         "N": N, "K": K, "C": C, "B": B, "M": M, "dtype": str(pool_N_K_C.dtype).replace("torch.", ""),
         "max_memory": max_memory, "file_bytes": os.path.getsize(path), "start_anon_bytes": start_anon,
         "bald": bald_seconds, "bald_anon_bytes": bald_anon, "batchbald": seconds, "batchbald_anon_bytes": anon,
-        "step": (seconds - bald_seconds) / max(1, B - 1),
-        "top_ops": [(op.key, op.self_cpu_time_total / total_us) for op in ops],
+        "step": (seconds - bald_seconds) / max(1, B - 1), "top_ops": _busiest_ops(acquire, top_ops),
         "bald_indices": bald.indices, "indices": batch.indices,
     }
 
@@ -335,7 +340,7 @@ def out_of_core(
     N: int, K: int, C: int, B: int, M: int,
     folder: Optional[str] = None,  # where to write the pool (None: the system's temporary folder)
     max_memory: Optional[int] = None,  # as in `get_batchbald_batch`
-    top_ops: int = 5,  # how many of the busiest PyTorch operations to report
+    top_ops: int = 0,  # how many of the busiest PyTorch operations to report (> 0: one more, profiled, run)
 ) -> dict:
     "Time and peak anonymous memory of BALD and BatchBALD on a float16 pool memory-mapped from a `.npy` file."
     with tempfile.TemporaryDirectory(dir=folder) as work:
@@ -350,11 +355,11 @@ def out_of_core(
 
 # %% ../nbs/13_benchmark.ipynb #758f9fe8
 def _many_classes(scale: Callable, sizes=(10, 100, 1000)) -> List[dict]:
-    "BALD and BatchBALD against the number of classes (float16 pools from disk, K=20, B=10, M=10000)."
+    "BALD and BatchBALD against the number of classes (float16 pools from disk, N=2000, K=20, B=5, M=10000)."
     rows = []
     for C in sizes:
         _log(f"classes: N={scale(2000)} C={C}")
-        rows.append(out_of_core(scale(2000), 20, C, 10, scale(10000)))
+        rows.append(out_of_core(scale(2000), 20, C, 5, scale(10000), top_ops=5 if C == max(sizes) else 0))
     return rows
 
 # %% ../nbs/13_benchmark.ipynb #5c73215d
@@ -426,23 +431,25 @@ def sharded(
 
 # %% ../nbs/13_benchmark.ipynb #66d94b0e
 def _out_of_core_rows(scale: Callable) -> List[dict]:
-    "The out-of-core runs: N up to 10 million with C=10, then C=1000 at N=50000 (K=20, B=10, M=10000, float16)."
+    "The out-of-core runs (K=20, M=10000, float16): N up to 10 million with C=10 and B=5, then C=1000, N=50000, B=10."
     rows = []
-    for N, C in ((1_000_000, 10), (4_000_000, 10), (10_000_000, 10), (50_000, 1000)):
-        _log(f"out of core: N={scale(N)} C={C}")
-        rows.append(out_of_core(scale(N), 20, C, 10, scale(10000)))
+    for N, C, B, top_ops in ((1_000_000, 10, 5, 0), (10_000_000, 10, 5, 0), (50_000, 1000, 10, 5)):
+        _log(f"out of core: N={scale(N)} C={C} B={B}")
+        rows.append(out_of_core(scale(N), 20, C, B, scale(10000), top_ops=top_ops))
     return rows
 
 # %% ../nbs/13_benchmark.ipynb #94d58748
 def run_benchmark(
     quick: bool = False,  # shrink every size, for a smoke test
-    out_of_core: bool = False,  # add the pools of millions of points from disk and C=1000 at N=50000 (minutes)
+    out_of_core: bool = False,  # instead, only the pools of millions of points from disk and C=1000 (many minutes)
 ) -> dict:
-    "Measure everything `make bench` reports."
-    scale = (lambda n: max(1, n // 20)) if quick else (lambda n: n)
-    repeat = 1 if quick else 3
+    "Measure everything `make bench` reports (with `out_of_core`: only the pools from disk)."
     machine = {"platform": platform.platform(), "processor": platform.processor() or platform.machine(),
                "torch": torch.__version__, "threads": torch.get_num_threads(), "quick": quick}
+    if out_of_core:
+        return {"machine": machine, "out_of_core": _out_of_core_rows((lambda n: max(1, n // 1000)) if quick else (lambda n: n))}
+    scale = (lambda n: max(1, n // 20)) if quick else (lambda n: n)
+    repeat = 1 if quick else 3
     results = {"machine": machine, "target": _target(scale, repeat)}
     N, K, C, B, M = scale(20000), 100, 10, 10, scale(10000)
     _log(f"large: N={N} K={K} C={C} B={B} M={M}")
@@ -466,8 +473,6 @@ def run_benchmark(
     for P in (2, 3, 4):
         _log(f"ranks: P={P}")
         results["ranks"].append(sharded(P, scale(20000), 20, 10, 10, scale(10000)))
-    if out_of_core:
-        results["out_of_core"] = _out_of_core_rows(scale)
     return results
 
 # %% ../nbs/13_benchmark.ipynb #42282af8
@@ -483,19 +488,20 @@ def _format_uncertain(u: dict) -> List[str]:
 def _format_pool_rows(title: str, rows: List[dict]) -> List[str]:
     "One line per float16 pool read from disk: seconds, and peak anonymous memory; then where the time went."
     mib = lambda b: f"{b / 2**20:7.0f}"
-    lines = ["", title, f"  {'N':>9} {'C':>5} {'file MiB':>9} {'BALD s':>8} {'anon MiB':>9} {'BatchBALD s':>12} "
-             f"{'per step s':>11} {'anon MiB':>9}"]
+    if not rows:
+        return []
+    lines = ["", title, f"  {'N':>9} {'C':>5} {'B':>3} {'M':>6} {'file MiB':>9} {'BALD s':>8} {'anon MiB':>9} "
+             f"{'BatchBALD s':>12} {'per step s':>11} {'anon MiB':>9}"]
     for r in rows:
-        lines.append(f"  {r['N']:9d} {r['C']:5d} {mib(r['file_bytes']):>9} {r['bald']:8.2f} {mib(r['bald_anon_bytes']):>9} "
-                     f"{r['batchbald']:12.2f} {r['step']:11.3f} {mib(r['batchbald_anon_bytes']):>9}")
-    for r in rows:
-        ops = ", ".join(f"{name} {share:.0%}" for name, share in r["top_ops"][:4])
-        lines.append(f"  N={r['N']} C={r['C']}: {ops}")
+        lines.append(f"  {r['N']:9d} {r['C']:5d} {r['B']:3d} {r['M']:6d} {mib(r['file_bytes']):>9} {r['bald']:8.2f} "
+                     f"{mib(r['bald_anon_bytes']):>9} {r['batchbald']:12.2f} {r['step']:11.3f} {mib(r['batchbald_anon_bytes']):>9}")
+    for r in (r for r in rows if r["top_ops"]):
+        lines.append(f"  busiest ops at N={r['N']} C={r['C']}: " + ", ".join(f"{name} {share:.0%}" for name, share in r["top_ops"][:4]))
     return lines
 
 def _format_scale_out(results: dict) -> List[str]:
     "The rows of the many-classes, ranks and out-of-core sections (those present)."
-    lines = _format_pool_rows("against C (K=20, B=10, M=10000, float16 from disk; anon: peak beyond the start)", results.get("classes", []))
+    lines = _format_pool_rows("against C (K=20, float16 from disk; anon MiB: peak anonymous memory beyond the start)", results.get("classes", []))
     if results.get("ranks"):
         lines += ["", "sharded over P gloo processes on this machine (K=20 C=10 B=10 M=10000)",
                   f"  {'P':>2} {'N':>6} {'same batch':>10} {'same BALD':>9} {'bytes/rank':>10} {'per step':>8} "
@@ -504,11 +510,13 @@ def _format_scale_out(results: dict) -> List[str]:
             lines.append(f"  {r['P']:2d} {r['N']:6d} {str(r['same_batch']):>10} {str(r['same_bald']):>9} {r['bytes']:10d} "
                          f"{r['bytes_per_step']:8d} {r['seconds']:8.2f} {r['waited']:14.2f} {r['one_process']:11.2f}")
     if results.get("out_of_core"):
-        lines += _format_pool_rows("out of core (K=20, B=10, M=10000, float16 .npy memory-mapped)", results["out_of_core"])
+        lines += _format_pool_rows("out of core (K=20, float16 .npy memory-mapped; anon MiB: peak anonymous memory beyond the start)", results["out_of_core"])
     return lines
 
 def format_results(results: dict) -> str:
     "The benchmark's figures as plain-text tables."
+    if "target" not in results:  # batchbald bench --out-of-core
+        return "\n".join(_format_scale_out(results)).strip("\n")
     t, large, floor = results["target"], results["large"], results["floor"]
     mib = lambda b: f"{b / 2**20:.0f} MiB"
     lines = [

@@ -92,8 +92,8 @@ def _add_acquire_commands(commands):
     bench_ = commands.add_parser("bench", help="time BatchBALD and BALD and measure peak memory (about two minutes)")
     bench_.add_argument("--quick", action="store_true", help="small sizes: a smoke test in seconds")
     bench_.add_argument("--out-of-core", action="store_true",
-                        help="add pools of up to 10 million points read from a float16 .npy in the temporary folder "
-                             "(about 4 GB of disk; minutes) and C=1000 at N=50000")
+                        help="only the pools read from disk: up to 10 million points from a float16 .npy written to "
+                             "the temporary folder (4 GB, deleted after) and C=1000 at N=50000 (many minutes)")
     bench_.add_argument("--json", type=Path, default=None, help="also write the figures to this JSON file")
 
 # %% ../nbs/12_cli.ipynb #4a7e3a3c
