@@ -65,8 +65,8 @@ def acquisition_functions(device):
     compare("BatchBALD exact (float64)", lambda lp, device: get_batchbald_batch(lp, 5, 1000, torch.float64, device), exact_N_K_C, device, 1e-9)
     compare("BatchBALD sampled, lazy (float32)",
             lambda lp, device: get_batchbald_batch(lp, B, 10000, device=device, generator=seeded()), pool_N_K_C, device, 1e-4)
-    compare("BatchBALD sampled, exhaustive (float32)",
-            lambda lp, device: get_batchbald_batch(lp, B, 10000, device=device, lazy=False, generator=seeded()), pool_N_K_C, device, 1e-4)
+    compare("BatchBALD sampled, exhaustive (float32)",  # 5000 points: the CPU side rescoring the whole pool is slow
+            lambda lp, device: get_batchbald_batch(lp, B, 10000, device=device, lazy=False, generator=seeded()), pool_N_K_C[:5000], device, 1e-4)
     compare("BALD", lambda lp, device: get_bald_batch(lp, B, device=device), pool_N_K_C, device, 1e-5)
     for name, function in (("PowerBALD", get_powerbald_batch), ("SoftmaxBALD", get_softmaxbald_batch),
                            ("SoftrankBALD", get_softrankbald_batch)):
