@@ -475,16 +475,7 @@ def run_benchmark(
         results["ranks"].append(sharded(P, scale(20000), 20, 10, 10, scale(10000)))
     return results
 
-# %% ../nbs/13_benchmark.ipynb #42282af8
-def _format_uncertain(u: dict) -> List[str]:
-    "The rows of the all-uncertain pool."
-    return [
-        f"BatchBALD N={u['N']} K={u['K']} C={u['C']} B={u['B']} M={u['M']}, every point uncertain, float32",
-        f"  default (lazy)            {u['default']:8.3f} s   = {u['default'] / u['floor']:.2f} x its floor ({u['floor']:.3f} s)",
-        f"  floor of a step at M      {u['floor_per_step_at_M']:8.3f} s   ({u['steps_at_M']} of the {u['B']} steps score {u['M']} outcomes)",
-        f"  BALD                      {u['bald']:8.3f} s",
-    ]
-
+# %% ../nbs/13_benchmark.ipynb #be514519
 def _format_pool_rows(title: str, rows: List[dict]) -> List[str]:
     "One line per float16 pool read from disk: seconds, and peak anonymous memory; then where the time went."
     mib = lambda b: f"{b / 2**20:7.0f}"
@@ -512,6 +503,16 @@ def _format_scale_out(results: dict) -> List[str]:
     if results.get("out_of_core"):
         lines += _format_pool_rows("out of core (K=20, float16 .npy memory-mapped; anon MiB: peak anonymous memory beyond the start)", results["out_of_core"])
     return lines
+
+# %% ../nbs/13_benchmark.ipynb #42282af8
+def _format_uncertain(u: dict) -> List[str]:
+    "The rows of the all-uncertain pool."
+    return [
+        f"BatchBALD N={u['N']} K={u['K']} C={u['C']} B={u['B']} M={u['M']}, every point uncertain, float32",
+        f"  default (lazy)            {u['default']:8.3f} s   = {u['default'] / u['floor']:.2f} x its floor ({u['floor']:.3f} s)",
+        f"  floor of a step at M      {u['floor_per_step_at_M']:8.3f} s   ({u['steps_at_M']} of the {u['B']} steps score {u['M']} outcomes)",
+        f"  BALD                      {u['bald']:8.3f} s",
+    ]
 
 def format_results(results: dict) -> str:
     "The benchmark's figures as plain-text tables."
