@@ -7,8 +7,8 @@ __all__ = ['MC_DROPOUT_LAYERS', 'ConsistentMCDropout', 'ConsistentMCDropout2d', 
 
 # %% ../nbs/07_consistent_mc_dropout.ipynb #b2b38dda
 import warnings
-from collections.abc import Mapping
-from typing import Iterable, Optional, Sequence, Union
+from collections.abc import Iterable, Mapping
+from typing import Optional, Sequence
 
 import torch
 from torch import nn
