@@ -22,13 +22,13 @@ endef
 
 $(BIN)/.installed: setup.py settings.ini
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check $(TORCH) -e ".[dev,experiment]"
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check $(TORCH) -e ".[dev,experiment,test]"
 	$(check_no_cuda)
 	touch $@
 
 # The docs tools (Sphinx, myst-nb, furo, offline MathJax, playwright) on top of the dev install.
 $(BIN)/.docs-installed: $(BIN)/.installed
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check $(TORCH) -e ".[dev,experiment,docs]"
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check $(TORCH) -e ".[dev,experiment,test,docs]"
 	$(check_no_cuda)
 	touch $@
 
