@@ -69,42 +69,6 @@ class ActiveLearningData:
     def training_size(self) -> int:
         return len(self._training_base_indices)
 
-    def get_base_indices(self, pool_indices) -> torch.Tensor:
-        "Base indices of the given pool indices (distinct, each in [0, pool size))."
-        pool_indices = _as_index_tensor(pool_indices, "pool_indices")
-        size = self.pool_size
-        if len(pool_indices) and (int(pool_indices.min()) < 0 or int(pool_indices.max()) >= size):
-            bad = pool_indices[(pool_indices < 0) | (pool_indices >= size)][0]
-            raise IndexError(f"pool index {int(bad)} is out of range for a pool of {size} points")
-        if len(pool_indices.unique()) != len(pool_indices):
-            raise ValueError(f"pool indices must be distinct, got {pool_indices.tolist()}")
-        return self.pool_base_indices[pool_indices]
-
-    def get_pool_indices(self, base_indices) -> torch.Tensor:
-        "Pool indices of the given base indices, which must all be in the pool."
-        base_indices = _as_index_tensor(base_indices, "base_indices")
-        if len(base_indices) and (int(base_indices.min()) < 0 or int(base_indices.max()) >= len(self._in_pool_N)):
-            raise IndexError(f"base indices must be in [0, {len(self._in_pool_N)}), got {base_indices.tolist()}")
-        if not bool(self._in_pool_N[base_indices].all()):
-            missing = base_indices[~self._in_pool_N[base_indices]]
-            raise ValueError(f"base indices {missing.tolist()} are not in the pool")
-        return (self._in_pool_N.cumsum(0) - 1)[base_indices]
-
-    def acquire(self, pool_indices) -> torch.Tensor:
-        "Label the given pool points: move them to the training set; returns their base indices."
-        base_indices = self.get_base_indices(pool_indices)
-        self._in_pool_N[base_indices] = False
-        self._training_base_indices = torch.cat([self._training_base_indices, base_indices])
-        self._refresh_views()
-        return base_indices
-
-    def remove_from_pool(self, pool_indices) -> torch.Tensor:
-        "Take the given pool points out of the pool without labelling them; returns their base indices."
-        base_indices = self.get_base_indices(pool_indices)
-        self._in_pool_N[base_indices] = False
-        self._refresh_views()
-        return base_indices
-
     @property
     def pool_dataset(self) -> Subset:
         "The pool, a live view: one `Subset` whose indices follow every change."
@@ -117,6 +81,48 @@ class ActiveLearningData:
 
     def __repr__(self) -> str:
         return f"ActiveLearningData({self.training_size} labelled, {self.pool_size} in the pool, {len(self._in_pool_N)} in all)"
+
+# %% ../nbs/08_active_learning.ipynb #19ff04f6
+@patch_to(ActiveLearningData)
+def get_base_indices(self, pool_indices) -> torch.Tensor:
+    "Base indices of the given pool indices (distinct, each in [0, pool size))."
+    pool_indices = _as_index_tensor(pool_indices, "pool_indices")
+    size = self.pool_size
+    if len(pool_indices) and (int(pool_indices.min()) < 0 or int(pool_indices.max()) >= size):
+        bad = pool_indices[(pool_indices < 0) | (pool_indices >= size)][0]
+        raise IndexError(f"pool index {int(bad)} is out of range for a pool of {size} points")
+    if len(pool_indices.unique()) != len(pool_indices):
+        raise ValueError(f"pool indices must be distinct, got {pool_indices.tolist()}")
+    return self.pool_base_indices[pool_indices]
+
+@patch_to(ActiveLearningData)
+def get_pool_indices(self, base_indices) -> torch.Tensor:
+    "Pool indices of the given base indices, which must all be in the pool."
+    base_indices = _as_index_tensor(base_indices, "base_indices")
+    if len(base_indices) and (int(base_indices.min()) < 0 or int(base_indices.max()) >= len(self._in_pool_N)):
+        raise IndexError(f"base indices must be in [0, {len(self._in_pool_N)}), got {base_indices.tolist()}")
+    if not bool(self._in_pool_N[base_indices].all()):
+        missing = base_indices[~self._in_pool_N[base_indices]]
+        raise ValueError(f"base indices {missing.tolist()} are not in the pool")
+    return (self._in_pool_N.cumsum(0) - 1)[base_indices]
+
+# %% ../nbs/08_active_learning.ipynb #6a0896c8
+@patch_to(ActiveLearningData)
+def acquire(self, pool_indices) -> torch.Tensor:
+    "Label the given pool points: move them to the training set; returns their base indices."
+    base_indices = self.get_base_indices(pool_indices)
+    self._in_pool_N[base_indices] = False
+    self._training_base_indices = torch.cat([self._training_base_indices, base_indices])
+    self._refresh_views()
+    return base_indices
+
+@patch_to(ActiveLearningData)
+def remove_from_pool(self, pool_indices) -> torch.Tensor:
+    "Take the given pool points out of the pool without labelling them; returns their base indices."
+    base_indices = self.get_base_indices(pool_indices)
+    self._in_pool_N[base_indices] = False
+    self._refresh_views()
+    return base_indices
 
 # %% ../nbs/08_active_learning.ipynb #32cbed6a
 @patch_to(ActiveLearningData)

@@ -51,27 +51,34 @@ class _ConsistentMCDropoutNd(nn.Module):
     def _train_dropout(self, input_BK_: torch.Tensor) -> torch.Tensor:
         raise NotImplementedError
 
-    def forward(self, input_BK_: torch.Tensor) -> torch.Tensor:
-        if self.training:
-            return self._train_dropout(input_BK_)
-        k = self._k
-        if k is None:
-            raise RuntimeError(
-                f"{type(self).__name__} in eval mode needs the number of samples k: "
-                "call it through BayesianModule.forward(input_B, k)"
-            )
-        if input_BK_.shape[0] % k != 0:
-            raise ValueError(f"{type(self).__name__}: {input_BK_.shape[0]} rows are not a multiple of k={k}")
-        shape = self._mask_shape(k, input_BK_)
-        if self._mask is None or self._mask.shape != shape or self._mask.device != input_BK_.device:
-            if self._generator is None:
-                keep = torch.full(shape, 1.0 - self.p, dtype=input_BK_.dtype, device=input_BK_.device)
-                self._mask = torch.bernoulli(keep) / (1.0 - self.p)
-            else:  # drawn on the CPU, so that a seed gives the same masks on every device
-                keep = torch.full(shape, 1.0 - self.p, dtype=input_BK_.dtype)
-                self._mask = (torch.bernoulli(keep, generator=self._generator) / (1.0 - self.p)).to(input_BK_.device)
-        input_B_K_ = input_BK_.unflatten(0, (-1, k))
-        return (input_B_K_ * self._mask.to(input_BK_.dtype)).flatten(0, 1)
+# %% ../nbs/07_consistent_mc_dropout.ipynb #21f629a3
+@patch_to(_ConsistentMCDropoutNd)
+def _eval_mask(self, k: int, input_BK_: torch.Tensor) -> torch.Tensor:
+    "The K masks for inputs shaped like `input_BK_`: kept while the shape and device stay, drawn anew otherwise."
+    shape = self._mask_shape(k, input_BK_)
+    if self._mask is None or self._mask.shape != shape or self._mask.device != input_BK_.device:
+        if self._generator is None:
+            keep = torch.full(shape, 1.0 - self.p, dtype=input_BK_.dtype, device=input_BK_.device)
+            self._mask = torch.bernoulli(keep) / (1.0 - self.p)
+        else:  # drawn on the CPU, so that a seed gives the same masks on every device
+            keep = torch.full(shape, 1.0 - self.p, dtype=input_BK_.dtype)
+            self._mask = (torch.bernoulli(keep, generator=self._generator) / (1.0 - self.p)).to(input_BK_.device)
+    return self._mask
+
+@patch_to(_ConsistentMCDropoutNd)
+def forward(self, input_BK_: torch.Tensor) -> torch.Tensor:
+    if self.training:
+        return self._train_dropout(input_BK_)
+    k = self._k
+    if k is None:
+        raise RuntimeError(
+            f"{type(self).__name__} in eval mode needs the number of samples k: "
+            "call it through BayesianModule.forward(input_B, k)"
+        )
+    if input_BK_.shape[0] % k != 0:
+        raise ValueError(f"{type(self).__name__}: {input_BK_.shape[0]} rows are not a multiple of k={k}")
+    input_B_K_ = input_BK_.unflatten(0, (-1, k))
+    return (input_B_K_ * self._eval_mask(k, input_BK_).to(input_BK_.dtype)).flatten(0, 1)
 
 # %% ../nbs/07_consistent_mc_dropout.ipynb #6bf2afc1
 class ConsistentMCDropout(_ConsistentMCDropoutNd):
@@ -117,30 +124,33 @@ class BayesianModule(nn.Module):
         for layer in self._dropout_layers():
             layer.reset_mask()
 
-    def _run_with_k(self, hook, features_B: torch.Tensor, k: int) -> torch.Tensor:
-        "`hook` on the B·K rows of `features_B`, with `k` handed to this model's dropout layers for the call."
-        features_BK = features_B.repeat_interleave(k, dim=0)  # row b·k + j: input b, sample j
-        layers = self._dropout_layers()
+# %% ../nbs/07_consistent_mc_dropout.ipynb #a367ff82
+@patch_to(BayesianModule)
+def _run_with_k(self, hook, features_B: torch.Tensor, k: int) -> torch.Tensor:
+    "`hook` on the B·K rows of `features_B`, with `k` handed to this model's dropout layers for the call."
+    features_BK = features_B.repeat_interleave(k, dim=0)  # row b·k + j: input b, sample j
+    layers = self._dropout_layers()
+    for layer in layers:
+        layer._k = k
+    try:
+        return hook(features_BK)
+    finally:
         for layer in layers:
-            layer._k = k
-        try:
-            return hook(features_BK)
-        finally:
-            for layer in layers:
-                layer._k = None
+            layer._k = None
 
-    def forward(
-        self,
-        input_B: torch.Tensor,  # a batch of B inputs
-        k: int,  # number of MC-dropout samples
-    ) -> torch.Tensor:
-        "Log-probabilities `log_probs_B_K_C` of K dropout samples for each of the B inputs (2.0.5 hooks: their output)."
-        check_count(k, "k")
-        if self._uses_205_hooks():
-            output_BK_ = self._run_with_k(self.mc_forward_impl, self.deterministic_forward_impl(input_B), k)
-            return output_BK_.unflatten(0, (-1, k))
-        logits_BK_C = self._run_with_k(self.mc_forward, self.deterministic_forward(input_B), k)
-        return logits_BK_C.log_softmax(dim=-1).unflatten(0, (input_B.shape[0], k))
+@patch_to(BayesianModule)
+def forward(
+    self,
+    input_B: torch.Tensor,  # a batch of B inputs
+    k: int,  # number of MC-dropout samples
+) -> torch.Tensor:
+    "Log-probabilities `log_probs_B_K_C` of K dropout samples for each of the B inputs (2.0.5 hooks: their output)."
+    check_count(k, "k")
+    if self._uses_205_hooks():
+        output_BK_ = self._run_with_k(self.mc_forward_impl, self.deterministic_forward_impl(input_B), k)
+        return output_BK_.unflatten(0, (-1, k))
+    logits_BK_C = self._run_with_k(self.mc_forward, self.deterministic_forward(input_B), k)
+    return logits_BK_C.log_softmax(dim=-1).unflatten(0, (input_B.shape[0], k))
 
 # %% ../nbs/07_consistent_mc_dropout.ipynb #20a84c04
 @patch_to(BayesianModule)
