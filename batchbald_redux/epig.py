@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['compute_epig', 'get_epig_batch', 'get_powerepig_batch', 'get_softmaxepig_batch', 'get_softrankepig_batch',
-           'get_batchepig_batch']
+           'get_batchepig_batch', 'epig_floor_seconds', 'epig_speed', 'epig_peak_memory']
 
 # %% ../nbs/17_epig.ipynb #25c493cf
 import json
@@ -264,3 +264,54 @@ def get_batchepig_batch(
         scores.append((scores[-1] if scores else 0.0) + float(gains_N[index]))
         indices.append(index)
     return CandidateBatch(scores=scores, indices=indices)
+
+# %% ../nbs/17_epig.ipynb #799ca995
+def _random_log_probs(N: int, K: int, C: int, seed: int) -> torch.Tensor:
+    "Seeded float32 log-probabilities N x K x C, some confident, some not."
+    generator = torch.Generator().manual_seed(seed)
+    return torch.log_softmax(3 * torch.randn(N, K, C, generator=generator), dim=2)
+
+def epig_floor_seconds(log_probs_N_K_C: torch.Tensor, log_probs_T_K_C: torch.Tensor, max_memory: Optional[int] = None) -> float:
+    "Seconds of the product and the $x \\log x$ pass alone, in `compute_epig`'s chunks (float32, CPU)."
+    (N, K, C), T = log_probs_N_K_C.shape, log_probs_T_K_C.shape[0]
+    t = _target_columns(T, C, 4, max_memory, "cpu")
+    rows = rows_per_chunk(2 * C * t * C * 4 + 2 * K * C * 4, max_memory, "cpu")
+    probs_K_TC = log_probs_T_K_C.exp().permute(1, 0, 2).reshape(K, T * C)
+    chunks = [log_probs_N_K_C[s : s + rows].exp().transpose(1, 2).reshape(-1, K) for s in range(0, N, rows)]
+    start = time.perf_counter()
+    for probs_nC_K in chunks:
+        for first in range(0, T, t):
+            joint_nC_tC = torch.mm(probs_nC_K, probs_K_TC[:, first * C : (first + t) * C])
+            torch.log(joint_nC_tC).mul_(joint_nC_tC)
+    return time.perf_counter() - start
+
+# %% ../nbs/17_epig.ipynb #411ae377
+def epig_speed(N: int = 20_000, T: int = 1_000, K: int = 100, C: int = 10, repeat: int = 3) -> dict:
+    "Best-of-`repeat` seconds of `compute_epig` and of its floor, run back to back on the same seeded pool and targets."
+    pool_N_K_C, targets_T_K_C = _random_log_probs(N, K, C, seed=0), _random_log_probs(T, K, C, seed=1)
+    ours, floor = math.inf, math.inf
+    for _ in range(repeat):
+        start = time.perf_counter()
+        compute_epig(pool_N_K_C, targets_T_K_C, progress=False)
+        ours = min(ours, time.perf_counter() - start)
+        floor = min(floor, epig_floor_seconds(pool_N_K_C, targets_T_K_C))
+    return {"N": N, "T": T, "K": K, "C": C, "threads": torch.get_num_threads(), "compute_epig_s": ours,
+            "floor_s": floor, "ratio": ours / floor}
+
+# %% ../nbs/17_epig.ipynb #16836de6
+def _measure_epig_memory_here(N: int, T: int, K: int, C: int, max_memory: Optional[int]) -> dict:
+    "In this process: ru_maxrss before and after one `compute_epig`, inputs already built."
+    pool_N_K_C, targets_T_K_C = _random_log_probs(N, K, C, seed=0), _random_log_probs(T, K, C, seed=1)
+    compute_epig(pool_N_K_C[:2], targets_T_K_C[:2], progress=False)  # libraries loaded, threads started
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    compute_epig(pool_N_K_C, targets_T_K_C, progress=False, max_memory=max_memory)
+    after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    inputs = (pool_N_K_C.numel() + targets_T_K_C.numel()) * 4
+    return {"N": N, "T": T, "K": K, "C": C, "inputs_MiB": inputs / 2**20, "peak_beyond_inputs_MiB": (after - before) / 2**20}
+
+def epig_peak_memory(N: int = 20_000, T: int = 1_000, K: int = 100, C: int = 10, max_memory: Optional[int] = None) -> dict:
+    "Peak resident memory of one `compute_epig` beyond its inputs, measured in a fresh Python process."
+    code = ("import json; from batchbald_redux.epig import _measure_epig_memory_here; "
+            f"print(json.dumps(_measure_epig_memory_here({N}, {T}, {K}, {C}, {max_memory!r})))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
