@@ -13,7 +13,7 @@ import resource
 import subprocess
 import sys
 import time
-from typing import List, Optional
+from typing import Optional
 
 import torch
 
