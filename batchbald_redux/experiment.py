@@ -324,7 +324,7 @@ def batch_table(
     return "\n".join(lines)
 
 # %% ../nbs/10_experiment.ipynb #f890ea1d
-METHOD_COLORS = {"random": "0.4", "bald": "C0", "batchbald": "C3", "powerbald": "C2", "softmaxbald": "C4", "softrankbald": "C1"}
+METHOD_COLORS = {"random": "0.4", "bald": "C0", "batchbald": "C3", "powerbald": "C2", "softmaxbald": "C4", "softrankbald": "C1", "epig": "C5", "batchepig": "C6", "powerepig": "C8"}
 
 def plot_accuracy(
     records: Sequence[ActiveLearningRecord],  # runs of one or more methods
