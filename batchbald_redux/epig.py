@@ -54,17 +54,18 @@ def _check_pool_and_targets(
 
 # %% ../nbs/17_epig.ipynb #b28dbe6a
 def _joint_entropy_sums(
-    probs_n_K_C: torch.Tensor,  # p(y_n = c | w_k) for a chunk of the pool
-    probs_K_tC: torch.Tensor,  # p(y*_t = c' | w_k) for a chunk of the targets, one column per (target, class)
+    probs_nC_K: torch.Tensor,  # p(y_n = c | w_k) / K for a chunk of the pool, one row per (point, class)
+    probs_K_Ct: torch.Tensor,  # p(y*_t = c' | w_k) for a chunk of the targets, one column per (class, target)
+    C: int,  # classes
+    scratch: torch.Tensor,  # at least 2 n C t C elements, for the product and its x log x
 ) -> torch.Tensor:
     "$\\sum_t H[y_n, y^*_t]$ over the chunk's targets, for each of its pool points, float64: one product, one $x \\log x$."
-    n, K, C = probs_n_K_C.shape
-    t = probs_K_tC.shape[1] // C
-    joint_nC_tC = torch.mm(probs_n_K_C.transpose(1, 2).reshape(n * C, K), probs_K_tC).div_(K)
-    nats_nC_tC = torch.log(joint_nC_tC).mul_(joint_nC_tC)
-    sums_n_t = nats_nC_tC.view(n, C, t, C).sum(dim=(1, 3))
+    n, t = probs_nC_K.shape[0] // C, probs_K_Ct.shape[1] // C
+    joint_nC_Ct = torch.mm(probs_nC_K, probs_K_Ct, out=scratch[: n * C * C * t].view(n * C, C * t))
+    nats_nC_Ct = torch.log(joint_nC_Ct, out=scratch[n * C * C * t : 2 * n * C * C * t].view(n * C, C * t)).mul_(joint_nC_Ct)
+    sums_n_t = nats_nC_Ct.view(n, C * C, t).sum(dim=1)  # targets innermost: a sum of contiguous rows
     if bool(sums_n_t.isnan().any()):  # 0 log 0 somewhere: it is 0
-        sums_n_t = nats_nC_tC.nan_to_num_(nan=0.0).view(n, C, t, C).sum(dim=(1, 3))
+        sums_n_t = nats_nC_Ct.nan_to_num_(nan=0.0).view(n, C * C, t).sum(dim=1)
     return -sums_n_t.double().sum(dim=1)
 
 # %% ../nbs/17_epig.ipynb #a4a2d54a
@@ -81,15 +82,17 @@ def _mean_joint_entropies(log_probs_N_K_C, log_probs_T_K_C, dtype, device, max_m
     (N, K, C), T = log_probs_N_K_C.shape, log_probs_T_K_C.shape[0]
     itemsize = torch.finfo(dtype).bits // 8
     t = _target_columns(T, C, itemsize, max_memory, device)
-    targets_K_TC = log_probs_T_K_C.to(device=device, dtype=dtype).exp().permute(1, 0, 2).reshape(K, T * C)
+    probs_K_C_T = log_probs_T_K_C.to(device=device, dtype=dtype).exp().permute(1, 2, 0)
+    target_chunks = [probs_K_C_T[:, :, first : first + t].reshape(K, -1) for first in range(0, T, t)]  # K x (C t) each
     rows = rows_per_chunk(2 * C * t * C * itemsize + 2 * K * C * itemsize, max_memory, device)
     sums_N = torch.zeros(N, dtype=torch.float64, device=device)
+    scratch = torch.empty(2 * min(rows, N) * C * t * C, dtype=dtype, device=device)
     with progress_bar(progress, total=N, desc="EPIG") as bar:
 
         def body(start: int, end: int):
-            probs_n_K_C = log_probs_N_K_C[start:end].to(device=device, dtype=dtype).exp()
-            for first in range(0, T, t):
-                sums_N[start:end] += _joint_entropy_sums(probs_n_K_C, targets_K_TC[:, first * C : (first + t) * C])
+            probs_nC_K = log_probs_N_K_C[start:end].to(device=device, dtype=dtype).exp().div_(K).transpose(1, 2).reshape(-1, K)
+            for probs_K_Ct in target_chunks:
+                sums_N[start:end] += _joint_entropy_sums(probs_nC_K, probs_K_Ct, C, scratch)
             bar.update(end - start)
 
         for_chunks(N, rows, body, device)
@@ -267,22 +270,29 @@ def get_batchepig_batch(
 
 # %% ../nbs/17_epig.ipynb #799ca995
 def _random_log_probs(N: int, K: int, C: int, seed: int) -> torch.Tensor:
-    "Seeded float32 log-probabilities N x K x C, some confident, some not."
+    "Seeded float32 log-probabilities N x K x C, some confident, some not; built in chunks of 1,024 points."
     generator = torch.Generator().manual_seed(seed)
-    return torch.log_softmax(3 * torch.randn(N, K, C, generator=generator), dim=2)
+    log_probs_N_K_C = torch.empty(N, K, C)
+    for start in range(0, N, 1024):
+        end = min(start + 1024, N)
+        log_probs_N_K_C[start:end] = torch.log_softmax(3 * torch.randn(end - start, K, C, generator=generator), dim=2)
+    return log_probs_N_K_C
 
 def epig_floor_seconds(log_probs_N_K_C: torch.Tensor, log_probs_T_K_C: torch.Tensor, max_memory: Optional[int] = None) -> float:
-    "Seconds of the product and the $x \\log x$ pass alone, in `compute_epig`'s chunks (float32, CPU)."
+    "Seconds of the products and the $x \\log x$ passes alone, in `compute_epig`'s chunks and scratch memory (float32, CPU)."
     (N, K, C), T = log_probs_N_K_C.shape, log_probs_T_K_C.shape[0]
     t = _target_columns(T, C, 4, max_memory, "cpu")
     rows = rows_per_chunk(2 * C * t * C * 4 + 2 * K * C * 4, max_memory, "cpu")
-    probs_K_TC = log_probs_T_K_C.exp().permute(1, 0, 2).reshape(K, T * C)
+    probs_K_C_T = log_probs_T_K_C.exp().permute(1, 2, 0)
+    target_chunks = [probs_K_C_T[:, :, first : first + t].reshape(K, -1) for first in range(0, T, t)]
     chunks = [log_probs_N_K_C[s : s + rows].exp().transpose(1, 2).reshape(-1, K) for s in range(0, N, rows)]
+    product, logs = torch.empty(rows * C * t * C), torch.empty(rows * C * t * C)
     start = time.perf_counter()
     for probs_nC_K in chunks:
-        for first in range(0, T, t):
-            joint_nC_tC = torch.mm(probs_nC_K, probs_K_TC[:, first * C : (first + t) * C])
-            torch.log(joint_nC_tC).mul_(joint_nC_tC)
+        for probs_K_Ct in target_chunks:
+            size = probs_nC_K.shape[0] * probs_K_Ct.shape[1]
+            joint_nC_Ct = torch.mm(probs_nC_K, probs_K_Ct, out=product[:size].view(probs_nC_K.shape[0], -1))
+            torch.log(joint_nC_Ct, out=logs[:size].view_as(joint_nC_Ct)).mul_(joint_nC_Ct)
     return time.perf_counter() - start
 
 # %% ../nbs/17_epig.ipynb #411ae377
