@@ -9,6 +9,7 @@ __all__ = ['compute_epig', 'get_epig_batch', 'get_powerepig_batch', 'get_softmax
 # %% ../nbs/17_epig.ipynb #25c493cf
 import json
 import math
+import os
 import resource
 import subprocess
 import sys
@@ -323,5 +324,7 @@ def epig_peak_memory(N: int = 20_000, T: int = 1_000, K: int = 100, C: int = 10,
     "Peak resident memory of one `compute_epig` beyond its inputs, measured in a fresh Python process."
     code = ("import json; from batchbald_redux.epig import _measure_epig_memory_here; "
             f"print(json.dumps(_measure_epig_memory_here({N}, {T}, {K}, {C}, {max_memory!r})))")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    # Large blocks from mmap, given back when freed: freed heap memory would hide temporaries from ru_maxrss.
+    environment = {**os.environ, "MALLOC_MMAP_THRESHOLD_": "65536"}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=environment)
     return json.loads(done.stdout.strip().splitlines()[-1])
