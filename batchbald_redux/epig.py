@@ -223,11 +223,13 @@ def _expected_conditional_entropies(joint, log_probs_N_K_C: torch.Tensor, picked
 
 def _batch_gains(joint, log_probs_N_K_C, log_probs_T_K_C, picked_N, num_samples: int, generator) -> torch.Tensor:
     "Every unpicked point's gain $\\frac{1}{T}\\sum_t I[y_n; y^*_t \\mid y_{1:i-1}]$, float64 (picked points: NaN)."
+    options = dict(dtype=joint.dtype, device=joint.device, max_memory=joint.max_memory)
+    if joint.num_variables == 0:  # the first pick: its gain is its EPIG
+        return compute_epig(log_probs_N_K_C, log_probs_T_K_C, progress=False, **options)
     weights_M = joint.weighted_outcomes()[0]
     M, (T, _, C) = joint.log_joint_M_K.shape[0], log_probs_T_K_C.shape
     exact = isinstance(joint.inner, ExactJointEntropy) and M * T * C <= num_samples
     log_batch_R_K, log_rows_R_K = _target_outcomes(joint.log_joint_M_K, weights_M, log_probs_T_K_C, exact, num_samples, generator)
-    options = dict(dtype=joint.dtype, device=joint.device, max_memory=joint.max_memory)
     if exact:
         batch, rows = joint, ExactJointEntropy(log_rows_R_K.exp(), **options)
     else:  # the same draws on both sides
@@ -257,12 +259,10 @@ def get_batchepig_batch(
     N, K, C = log_probs_N_K_C.shape
     joint = DynamicJointEntropy(num_samples, max(0, batch_size - 1), K, C, dtype, device, generator=generator, max_memory=max_memory)
     picked_N, indices, scores = torch.zeros(N, dtype=torch.bool), [], []
-    for step in progress_bar(progress, iterable=range(batch_size), desc="batch EPIG"):
-        if step == 0:
-            gains_N = compute_epig(log_probs_N_K_C, log_probs_T_K_C, dtype=dtype, device=device, progress=False, max_memory=max_memory)
-        else:
+    for _ in progress_bar(progress, iterable=range(batch_size), desc="batch EPIG"):
+        if indices:
             joint.add_variables(log_probs_N_K_C[indices[-1:]])
-            gains_N = _batch_gains(joint, log_probs_N_K_C, log_probs_T_K_C, picked_N, num_samples, generator)
+        gains_N = _batch_gains(joint, log_probs_N_K_C, log_probs_T_K_C, picked_N, num_samples, generator)
         index = int(torch.argmax(gains_N.nan_to_num(nan=-math.inf)))  # the first of equal gains
         picked_N[index] = True
         scores.append((scores[-1] if scores else 0.0) + float(gains_N[index]))
