@@ -357,12 +357,6 @@ class SampledJointEntropy(JointEntropy):
 
 # %% ../nbs/02_joint_entropy.ipynb #6834bb5c
 @patch_to(SampledJointEntropy)
-def _outcome_weights(self) -> tuple:
-    M = self.log_joint_M_K.shape[0]
-    log_probs_M = torch.logsumexp(self.log_joint_M_K, dim=1) - math.log(self.K)
-    return torch.full((M,), 1.0 / M, dtype=torch.float64), -log_probs_M.mean()
-
-@patch_to(SampledJointEntropy)
 def add_variables(self, log_probs_N_K_C: torch.Tensor, M2: Optional[int] = None) -> "SampledJointEntropy":
     "Add N labels, drawing `M2` outcomes of the whole batch afresh (None: as many as now)."
     self._check_variables(log_probs_N_K_C, "log_probs_N_K_C")
@@ -377,6 +371,26 @@ def add_variables(self, log_probs_N_K_C: torch.Tensor, M2: Optional[int] = None)
         self.log_joint_M_K = _draw_stratified(torch.cat(self.variables), M2, self.generator)
     self.num_variables += log_probs_N_K_C.shape[0]
     return self
+
+# %% ../nbs/02_joint_entropy.ipynb #cc6f2d72
+def _calibrated_weights(
+    log_joint_M_K: torch.Tensor,  # log p(y_m | w_k) of M sampled outcomes, float64
+) -> torch.Tensor:
+    "Weights closest to $1/M$ under which the outcomes' posteriors average to the prior $1/K$, float64."
+    posterior_M_K = torch.softmax(log_joint_M_K, dim=1)
+    M, K = posterior_M_K.shape
+    uniform_M = torch.full((M,), 1.0 / M, dtype=torch.float64)
+    shortfall_K = 1.0 / K - posterior_M_K.T @ uniform_M
+    # samples that agree on the batch give (nearly) equal columns: their constraints are the same, drop the direction
+    gram_K_K = posterior_M_K.T @ posterior_M_K
+    step_K = torch.linalg.lstsq(gram_K_K, shortfall_K[:, None], rcond=1e-10, driver="gelsd").solution[:, 0]
+    return uniform_M + posterior_M_K @ step_K
+
+@patch_to(SampledJointEntropy)
+def _outcome_weights(self) -> tuple:
+    weights_M = _calibrated_weights(self.log_joint_M_K)
+    log_probs_M = torch.logsumexp(self.log_joint_M_K, dim=1) - math.log(self.K)
+    return weights_M, -(weights_M @ log_probs_M)
 
 # %% ../nbs/02_joint_entropy.ipynb #052ec786
 class DynamicJointEntropy(JointEntropy):

@@ -27,6 +27,9 @@ from importlib import metadata
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# A short OpenMP spin before torch is imported (as the `batchbald` command does): on a busy machine, spinning threads
+# take the cores that the other threads need (README, "Threads and busy machines").
+os.environ.setdefault("GOMP_SPINCOUNT", "1000")
 PEERS = ("batchbald-redux 2.0.5", "scikit-activeml", "baal")
 
 
@@ -137,7 +140,8 @@ def side_by_side(args, python: Path) -> dict:
     for row in rows:
         row["value"] = value(pools[row["pool"]], row["indices"], args.outcomes)
     return {"settings": {"N": N, "K": K, "C": C, "B": B, "M": M, "valued with outcomes": args.outcomes,
-                         "torch": torch.__version__, "machine": f"{os.cpu_count()} CPUs, {platform.machine()}"},
+                         "torch": torch.__version__, "threads": torch.get_num_threads(),
+                         "machine": f"{os.cpu_count()} CPUs, {platform.machine()}"},
             "rows": rows}
 
 
@@ -145,22 +149,29 @@ def quality(args, python: Path) -> dict:
     "--quality: batch value against M on all-uncertain pools, ours (and ablations) against 2.0.5."
     N, K, C, B = args.N, 20, 10, 10
     pools = {f"all-uncertain {seed}": all_uncertain(seed, N, K, C) for seed in range(args.seeds)}
-    runs = []
+    kept = json.loads(args.keep.read_text())["runs"] if args.keep else []
+    done = {(run["scheme"], run["pool"], run["M"]) for run in kept}
+    runs = [run for run in kept if run["pool"] in pools]
+    all_sizes = [625, 1250, 2500, 5000, 10000]
     for name, log_probs_N_K_C in pools.items():
         seed = int(name.split()[-1])
-        for scheme, sizes in [("ours", [625, 1250, 2500, 5000, 10000]), ("stratified only", [2500, 10000]),
-                              ("before (carried, ancestral)", [2500, 10000])]:
+        for scheme, sizes in [("ours", all_sizes), ("ours without calibration", all_sizes),
+                              ("stratified only", [2500, 10000]), ("before (carried, ancestral)", [2500, 10000])]:
             for M in sizes:
+                if (scheme, name, M) in done or (args.only and scheme not in args.only):
+                    continue
                 indices, seconds = ours(log_probs_N_K_C, B, M, 100 + seed, scheme)
                 runs.append({"scheme": scheme, "pool": name, "M": M, "indices": indices, "seconds": seconds})
                 print(f"  {scheme:<28} {name:<16} M={M:<6} {seconds:7.2f} s", flush=True)
     jobs = [{"peer": PEERS[0], "pool": name, "B": B, "M": M, "seed": 100 + int(name.split()[-1])}
-            for name in pools for M in (2500, 10000)]
-    for result in run_peers(jobs, pools, python):
+            for name in pools for M in (2500, 10000)
+            if not args.only and not any(scheme.startswith("batchbald-redux") and (scheme, name, M) in done for scheme, _, _ in done)]
+    for result in run_peers(jobs, pools, python) if jobs else []:
         runs.append({"scheme": f"batchbald-redux {result['version']}", "pool": result["pool"], "M": result["M"],
                      "indices": result["indices"], "seconds": result["seconds"]})
     for run in runs:
-        run["value"] = value(pools[run["pool"]], run["indices"], args.outcomes)
+        if "value" not in run:
+            run["value"] = value(pools[run["pool"]], run["indices"], args.outcomes)
     return {"settings": {"N": N, "K": K, "C": C, "B": B, "seeds": args.seeds, "valued with outcomes": args.outcomes},
             "runs": runs}
 
@@ -178,6 +189,8 @@ def main(argv=None) -> int:
     parser.add_argument("--quick", action="store_true", help="leave out baal (the slowest peer)")
     parser.add_argument("--quality", action="store_true", help="the batch value against M study instead")
     parser.add_argument("--seeds", type=int, default=8, help="pools of the --quality study")
+    parser.add_argument("--only", action="append", help="--quality: run only this scheme of ours (repeatable; no peers)")
+    parser.add_argument("--keep", type=Path, help="--quality: keep the runs (and values) of this earlier result file")
     parser.add_argument("--N", type=int, default=2000, help="pool size")
     parser.add_argument("--M", type=int, default=10_000, help="num_samples of every peer")
     parser.add_argument("--outcomes", type=int, default=2_000_000, help="outcomes of the reference valuation")
