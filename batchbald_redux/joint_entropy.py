@@ -373,6 +373,8 @@ def add_variables(self, log_probs_N_K_C: torch.Tensor, M2: Optional[int] = None)
     return self
 
 # %% ../nbs/02_joint_entropy.ipynb #cc6f2d72
+_CALIBRATE_FROM = 4  # outcomes per posterior sample below which the weights stay 1/M
+
 def _calibrated_weights(
     log_joint_M_K: torch.Tensor,  # log p(y_m | w_k) of M sampled outcomes, float64
 ) -> torch.Tensor:
@@ -388,7 +390,8 @@ def _calibrated_weights(
 
 @patch_to(SampledJointEntropy)
 def _outcome_weights(self) -> tuple:
-    weights_M = _calibrated_weights(self.log_joint_M_K)
+    M = self.log_joint_M_K.shape[0]
+    weights_M = _calibrated_weights(self.log_joint_M_K) if M >= _CALIBRATE_FROM * self.K else torch.full((M,), 1.0 / M, dtype=torch.float64)
     log_probs_M = torch.logsumexp(self.log_joint_M_K, dim=1) - math.log(self.K)
     return weights_M, -(weights_M @ log_probs_M)
 

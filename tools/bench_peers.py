@@ -139,7 +139,8 @@ def side_by_side(args, python: Path) -> dict:
                      "seconds": result["seconds"], "indices": result["indices"]})
     for row in rows:
         row["value"] = value(pools[row["pool"]], row["indices"], args.outcomes)
-    return {"settings": {"N": N, "K": K, "C": C, "B": B, "M": M, "valued with outcomes": args.outcomes,
+    left_out = {"left out": "baal (--quick)"} if args.quick else {}
+    return {"settings": {"N": N, "K": K, "C": C, "B": B, "M": M, "valued with outcomes": args.outcomes, **left_out,
                          "torch": torch.__version__, "threads": torch.get_num_threads(),
                          "machine": f"{os.cpu_count()} CPUs, {platform.machine()}"},
             "rows": rows}
