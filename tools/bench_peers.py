@@ -125,7 +125,7 @@ def side_by_side(args, python: Path) -> dict:
 
     N, K, C, B, M = args.N, 20, 10, 10, args.M
     pools = {"MC-dropout-like": mc_dropout_like_pool(N, K, C, seed=0), "all-uncertain": all_uncertain(0, N, K, C)}
-    peers = [p for p in PEERS if not (args.quick and p == "baal")]
+    peers = [p for p in PEERS if not (args.quick and p == "baal") and (not args.peer or p in args.peer)]
     jobs = [{"peer": p, "pool": pool, "B": B, "M": M, "seed": 0} for pool in pools for p in peers]
     rows = []
     for name, log_probs_N_K_C in pools.items():
@@ -188,6 +188,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", type=Path, help="write the results here")
     parser.add_argument("--quick", action="store_true", help="leave out baal (the slowest peer)")
+    parser.add_argument("--peer", action="append", choices=PEERS, help="run only this peer (repeatable)")
     parser.add_argument("--quality", action="store_true", help="the batch value against M study instead")
     parser.add_argument("--seeds", type=int, default=8, help="pools of the --quality study")
     parser.add_argument("--only", action="append", help="--quality: run only this scheme of ours (repeatable; no peers)")
