@@ -137,8 +137,10 @@ def side_by_side(args, python: Path) -> dict:
     for result in run_peers(jobs, pools, python):
         rows.append({"pool": result["pool"], "package": result["peer"].split(" ")[0], "version": result["version"],
                      "seconds": result["seconds"], "indices": result["indices"]})
+    ours_seconds = {row["pool"]: row["seconds"] for row in rows if row["package"].startswith("batchbald_redux")}
     for row in rows:
         row["value"] = value(pools[row["pool"]], row["indices"], args.outcomes)
+        row["ours seconds"] = ours_seconds[row["pool"]]  # ours in the same run, for the ratio
     left_out = {"left out": "baal (--quick)"} if args.quick else {}
     return {"settings": {"N": N, "K": K, "C": C, "B": B, "M": M, "valued with outcomes": args.outcomes, **left_out,
                          "torch": torch.__version__, "threads": torch.get_num_threads(),
