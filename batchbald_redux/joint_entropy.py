@@ -258,6 +258,32 @@ def _draw_rows(
     uniform_R_1 = torch.rand(probs_R_X.shape[0], 1, dtype=cdf_R_X.dtype, generator=generator) * cdf_R_X[:, -1:]
     return torch.searchsorted(cdf_R_X, uniform_R_1, right=True)[:, 0].clamp_max(probs_R_X.shape[1] - 1)
 
+# %% ../nbs/02_joint_entropy.ipynb #ba9c1146
+@torch.no_grad()
+def _draw_stratified(
+    log_probs_N_K_C: torch.Tensor,  # the variables whose joint outcomes to draw
+    M: int,  # outcomes to draw
+    generator: Optional[torch.Generator],  # CPU generator (None: torch's global one)
+) -> torch.Tensor:
+    "`log_joint_M_K` of M outcomes, M/K from each $p(\\hat y \\mid \\omega_k)$, each label a Latin hypercube draw."
+    log_probs_N_K_C = log_probs_N_K_C.to(device="cpu", dtype=torch.float64)
+    N, K, C = log_probs_N_K_C.shape
+    sizes_K = torch.full((K,), M // K, dtype=torch.long)
+    sizes_K[torch.randperm(K, generator=generator)[: M % K]] += 1  # the left-over outcomes: distinct random samples
+    k_M = torch.repeat_interleave(torch.arange(K), sizes_K)  # the outcomes of each sample k are one block
+    rank_offset_M = (sizes_K.cumsum(0) - sizes_K)[k_M]
+    log_joint_M_K = torch.zeros(M, K, dtype=torch.float64)
+    for log_probs_K_C in log_probs_N_K_C:
+        # a random order within each block: sort by block, then by a uniform key
+        order_M = torch.argsort(k_M + torch.rand(M, generator=generator, dtype=torch.float64))
+        rank_M = torch.empty(M, dtype=torch.float64)
+        rank_M[order_M] = (torch.arange(M) - rank_offset_M).double()
+        uniform_M = (rank_M + torch.rand(M, generator=generator, dtype=torch.float64)) / sizes_K[k_M]
+        cdf_M_C = log_probs_K_C.exp().cumsum(dim=1)[k_M]
+        labels_M = torch.searchsorted(cdf_M_C, (uniform_M * cdf_M_C[:, -1])[:, None], right=True)[:, 0]
+        log_joint_M_K += log_probs_K_C.T[labels_M.clamp_max(C - 1)]
+    return log_joint_M_K
+
 # %% ../nbs/02_joint_entropy.ipynb #d7e2c4e4
 @torch.no_grad()
 def _draw_labels(
@@ -293,13 +319,16 @@ class SampledJointEntropy(JointEntropy):
         _check_joint_probs(sampled_joint_probs_M_K)
         super().__init__(sampled_joint_probs_M_K.double().log(), dtype=dtype, device=device, max_memory=max_memory)
         self.generator = check_generator(generator)
+        self.variables: Optional[list] = None  # log p(y_i | w_k) of the variables, when known (empty, sample)
 
     @staticmethod
     def empty(K: int, device=None, dtype=None, *, max_memory=None, generator=None) -> "SampledJointEntropy":
         "The joint entropy of no variables (one certain outcome)."
-        return SampledJointEntropy(
+        entropy = SampledJointEntropy(
             torch.ones(1, check_count(K, "K")), dtype=dtype, device=device, max_memory=max_memory, generator=generator
         )
+        entropy.variables = []
+        return entropy
 
     @staticmethod
     def sample(
@@ -316,12 +345,10 @@ class SampledJointEntropy(JointEntropy):
             raise ValueError("probs_N_K_C must hold probabilities (>= 0); for log-probabilities use add_variables")
         log_probs_N_K_C = probs_N_K_C.double().log()
         check_log_probs(log_probs_N_K_C, "probs_N_K_C (as log)", max_memory)
-        entropy = SampledJointEntropy(
-            torch.ones(M, probs_N_K_C.shape[1]), dtype=dtype, device=device, max_memory=max_memory, generator=generator
+        entropy = SampledJointEntropy.empty(
+            probs_N_K_C.shape[1], dtype=dtype, device=device, max_memory=max_memory, generator=generator
         )
-        entropy.log_joint_M_K = _draw_labels(entropy.log_joint_M_K, log_probs_N_K_C, generator)
-        entropy.num_variables = probs_N_K_C.shape[0]
-        return entropy
+        return entropy.add_variables(log_probs_N_K_C, M)
 
     @property
     def sampled_joint_probs_M_K(self) -> torch.Tensor:
@@ -330,23 +357,43 @@ class SampledJointEntropy(JointEntropy):
 
 # %% ../nbs/02_joint_entropy.ipynb #6834bb5c
 @patch_to(SampledJointEntropy)
-def _outcome_weights(self) -> tuple:
-    M = self.log_joint_M_K.shape[0]
-    log_probs_M = torch.logsumexp(self.log_joint_M_K, dim=1) - math.log(self.K)
-    return torch.full((M,), 1.0 / M, dtype=torch.float64), -log_probs_M.mean()
-
-@patch_to(SampledJointEntropy)
 def add_variables(self, log_probs_N_K_C: torch.Tensor, M2: Optional[int] = None) -> "SampledJointEntropy":
-    "Extend every outcome by labels drawn for N new variables, keeping `M2` outcomes (None: as many as now)."
+    "Add N labels, drawing `M2` outcomes of the whole batch afresh (None: as many as now)."
     self._check_variables(log_probs_N_K_C, "log_probs_N_K_C")
     M = self.log_joint_M_K.shape[0]
     M2 = M if M2 is None else check_count(M2, "M2")
-    # Every kept outcome is extended by the same number of draws (+-1), so the set stays a sample of p(y).
-    parents_M2 = torch.arange(M2) % M if M2 >= M else torch.randperm(M, generator=self.generator)[:M2]
     self._forget_outcomes()
-    self.log_joint_M_K = _draw_labels(self.log_joint_M_K[parents_M2], log_probs_N_K_C, self.generator)
+    if self.variables is None:  # bare outcomes: extend each by an ancestral draw
+        parents_M2 = torch.arange(M2) % M if M2 >= M else torch.randperm(M, generator=self.generator)[:M2]
+        self.log_joint_M_K = _draw_labels(self.log_joint_M_K[parents_M2], log_probs_N_K_C, self.generator)
+    else:
+        self.variables.append(log_probs_N_K_C.detach().to(device="cpu", dtype=torch.float64))
+        self.log_joint_M_K = _draw_stratified(torch.cat(self.variables), M2, self.generator)
     self.num_variables += log_probs_N_K_C.shape[0]
     return self
+
+# %% ../nbs/02_joint_entropy.ipynb #cc6f2d72
+_CALIBRATE_FROM = 4  # outcomes per posterior sample below which the weights stay 1/M
+
+def _calibrated_weights(
+    log_joint_M_K: torch.Tensor,  # log p(y_m | w_k) of M sampled outcomes, float64
+) -> torch.Tensor:
+    "Weights closest to $1/M$ under which the outcomes' posteriors average to the prior $1/K$, float64."
+    posterior_M_K = torch.softmax(log_joint_M_K, dim=1)
+    M, K = posterior_M_K.shape
+    uniform_M = torch.full((M,), 1.0 / M, dtype=torch.float64)
+    shortfall_K = 1.0 / K - posterior_M_K.T @ uniform_M
+    # samples that agree on the batch give (nearly) equal columns: their constraints are the same, drop the direction
+    gram_K_K = posterior_M_K.T @ posterior_M_K
+    step_K = torch.linalg.lstsq(gram_K_K, shortfall_K[:, None], rcond=1e-10, driver="gelsd").solution[:, 0]
+    return uniform_M + posterior_M_K @ step_K
+
+@patch_to(SampledJointEntropy)
+def _outcome_weights(self) -> tuple:
+    M = self.log_joint_M_K.shape[0]
+    weights_M = _calibrated_weights(self.log_joint_M_K) if M >= _CALIBRATE_FROM * self.K else torch.full((M,), 1.0 / M, dtype=torch.float64)
+    log_probs_M = torch.logsumexp(self.log_joint_M_K, dim=1) - math.log(self.K)
+    return weights_M, -(weights_M @ log_probs_M)
 
 # %% ../nbs/02_joint_entropy.ipynb #052ec786
 class DynamicJointEntropy(JointEntropy):
@@ -368,6 +415,7 @@ class DynamicJointEntropy(JointEntropy):
         self.max_N = check_count(max_N, "max_N", minimum=0)
         self.C = check_count(C, "C")
         self.generator = check_generator(generator)
+        self.variables: list = []  # log p(y_i | w_k) of the variables added so far, float64 on the CPU
         self.inner: JointEntropy = ExactJointEntropy.empty(K, device=device, dtype=dtype, max_memory=max_memory)
 
     K = property(lambda self: self.inner.K)
@@ -395,18 +443,11 @@ def add_variables(self, log_probs_N_K_C: torch.Tensor, M2: Optional[int] = None)
     self._forget_outcomes()
     inner = self.inner
     if isinstance(inner, ExactJointEntropy) and inner.log_joint_M_K.shape[0] * C**N > self.M:
-        inner = self._draw_from(inner)
+        inner = SampledJointEntropy.empty(
+            inner.K, device=inner.device, dtype=inner.dtype, max_memory=inner.max_memory, generator=self.generator
+        )
+        inner.variables, inner.num_variables = self.variables, sum(len(v) for v in self.variables)
+    if isinstance(inner, ExactJointEntropy):
+        self.variables.append(log_probs_N_K_C.detach().to(device="cpu", dtype=torch.float64))
     self.inner = inner.add_variables(log_probs_N_K_C, self.M)
     return self
-
-@patch_to(DynamicJointEntropy)
-def _draw_from(self, exact: "ExactJointEntropy") -> "SampledJointEntropy":
-    "M outcomes drawn from the exact joint distribution, as a sampled estimator."
-    probs_M = exact._outcome_weights()[0]
-    chosen = torch.multinomial(probs_M, self.M, replacement=True, generator=self.generator)
-    sampled = SampledJointEntropy.empty(
-        exact.K, device=exact.device, dtype=exact.dtype, max_memory=exact.max_memory, generator=self.generator
-    )
-    sampled.log_joint_M_K = exact.log_joint_M_K[chosen]
-    sampled.num_variables = exact.num_variables
-    return sampled
