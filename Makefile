@@ -12,7 +12,7 @@ export GOMP_SPINCOUNT ?= 1000
 # nbdev_test runs this many notebooks at once, each with one PyTorch thread: workers x threads = the 2 cores.
 TEST_WORKERS ?= 2
 
-.PHONY: install demo test check lint bench bench-quick experiment readme outputs outputs-slow docs docs-test clean gpu-check
+.PHONY: install demo test check lint bench bench-quick bench-peers experiment readme outputs outputs-slow docs docs-test clean gpu-check
 
 # Fails if any nvidia-*/cuda-* package ended up in the environment.
 define check_no_cuda
@@ -22,13 +22,13 @@ endef
 
 $(BIN)/.installed: setup.py settings.ini
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check $(TORCH) -e ".[dev,experiment]"
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check $(TORCH) -e ".[dev,experiment,test]"
 	$(check_no_cuda)
 	touch $@
 
 # The docs tools (Sphinx, myst-nb, furo, offline MathJax, playwright) on top of the dev install.
 $(BIN)/.docs-installed: $(BIN)/.installed
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check $(TORCH) -e ".[dev,experiment,docs]"
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check $(TORCH) -e ".[dev,experiment,test,docs]"
 	$(check_no_cuda)
 	touch $@
 
@@ -74,6 +74,17 @@ bench-quick: install
 # machine brings its own CUDA build of PyTorch (the venv's is the CPU build).
 gpu-check:
 	PYTHONPATH=$(CURDIR) $$([ -x $(BIN)/python ] && echo $(BIN)/python || echo $(PYTHON)) tools/gpu_check.py
+
+# Every peer's BatchBALD beside ours on the same pools and M (batchbald-redux 2.0.5, scikit-activeml, baal): times and
+# batch values into nbs/peers.json, which the benchmark chapter shows. The peers get their own environment,
+# .venv-peers (2.0.5 has our import name), made on first use. Several minutes; not in CI.
+bench-peers: install
+	@if ! .venv-peers/bin/python -c "import baal, skactiveml, batchbald_redux" 2>/dev/null; then \
+		$(PYTHON) -m venv .venv-peers && \
+		.venv-peers/bin/python -m pip install --quiet --disable-pip-version-check $(TORCH) baal==2.1.0 scikit-activeml==1.0.1 && \
+		.venv-peers/bin/python -m pip install --quiet --disable-pip-version-check $(TORCH) toma tqdm numpy && \
+		.venv-peers/bin/python -m pip install --quiet --disable-pip-version-check --no-deps batchbald-redux==2.0.5; fi
+	$(BIN)/python tools/bench_peers.py --json nbs/peers.json
 
 # The full Repeated Digits experiment (random, BALD, BatchBALD, PowerBALD x 5 seeds; about six minutes): re-runs
 # nbs/11_repeated_digits_experiment.ipynb, slow cell included, and keeps its outputs and its results file.

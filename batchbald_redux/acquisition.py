@@ -13,6 +13,13 @@ from typing import Callable, Dict, Optional, Tuple
 import torch
 
 from .batchbald import CandidateBatch, get_bald_batch, get_batchbald_batch
+from batchbald_redux.epig import (
+    get_batchepig_batch,
+    get_epig_batch,
+    get_powerepig_batch,
+    get_softmaxepig_batch,
+    get_softrankepig_batch,
+)
 from .stochastic import get_powerbald_batch, get_random_batch, get_softmaxbald_batch, get_softrankbald_batch
 
 # %% ../nbs/06_acquisition.ipynb #50a5b1ba
@@ -39,7 +46,7 @@ def register_acquisition_method(
     ACQUISITION_METHODS[name] = AcquisitionMethod(function, tuple(options), summary)
 
 # %% ../nbs/06_acquisition.ipynb #9f6d4e95
-ACQUIRE_OPTIONS = ("num_samples", "coldness", "generator", *COMPUTE_OPTIONS)
+ACQUIRE_OPTIONS = ("num_samples", "coldness", "generator", "targets_T_K_C", *COMPUTE_OPTIONS)
 
 register_acquisition_method("random", get_random_batch, ("generator",), "uniformly random points (the baseline)")
 register_acquisition_method("bald", get_bald_batch, COMPUTE_OPTIONS, "top-B BALD scores, each point on its own")
@@ -70,11 +77,36 @@ def acquire(
     device=None,  # device of the computation (None: that of the pool)
     progress: Optional[bool] = None,  # show progress bars (None: only on a terminal)
     max_memory: Optional[int] = None,  # bytes of temporaries per chunk of the pool
+    targets_T_K_C: Optional[torch.Tensor] = None,  # EPIG methods: log p(y*_t = c | w_k) on T target inputs
 ) -> CandidateBatch:
     "Pick a batch with the named method."
     if method not in ACQUISITION_METHODS:
         raise ValueError(f"unknown acquisition method {method!r}; expected one of {', '.join(ACQUISITION_METHODS)}")
     entry = ACQUISITION_METHODS[method]
     given = dict(num_samples=num_samples, coldness=coldness, generator=generator, dtype=dtype, device=device,
-                 progress=progress, max_memory=max_memory)
+                 progress=progress, max_memory=max_memory, targets_T_K_C=targets_T_K_C)
     return entry.function(log_probs_N_K_C, batch_size, **{name: given[name] for name in entry.options})
+
+# %% ../nbs/06_acquisition.ipynb #53684932
+def _with_targets(function: Callable[..., CandidateBatch], name: str) -> Callable[..., CandidateBatch]:
+    "`function(log_probs_N_K_C, targets_T_K_C, batch_size, **options)` called the registry's way, targets as an option."
+
+    def acquire_with_targets(log_probs_N_K_C, batch_size, *, targets_T_K_C=None, **options) -> CandidateBatch:
+        if targets_T_K_C is None:
+            raise ValueError(
+                f"method {name!r} needs targets_T_K_C: the model's log-probabilities on target inputs (T x K x C, the "
+                "same K samples as the pool); on the command line, --targets TARGETS.npy"
+            )
+        return function(log_probs_N_K_C, targets_T_K_C, batch_size, **options)
+
+    return acquire_with_targets
+
+for name, function, options, summary in [
+    ("epig", get_epig_batch, COMPUTE_OPTIONS, "top-B EPIG scores: information about the predictions on target inputs"),
+    ("batchepig", get_batchepig_batch, ("num_samples", "generator", *COMPUTE_OPTIONS),
+     "greedy batch EPIG: the batch's joint information about the target predictions"),
+    ("powerepig", get_powerepig_batch, ("coldness", "generator", *COMPUTE_OPTIONS), "points drawn with p ~ EPIG^beta"),
+    ("softmaxepig", get_softmaxepig_batch, ("coldness", "generator", *COMPUTE_OPTIONS), "points drawn with p ~ exp(beta EPIG)"),
+    ("softrankepig", get_softrankepig_batch, ("coldness", "generator", *COMPUTE_OPTIONS), "points drawn with p ~ EPIG rank^-beta"),
+]:
+    register_acquisition_method(name, _with_targets(function, name), ("targets_T_K_C", *options), summary)

@@ -77,6 +77,8 @@ def _add_acquire_commands(commands):
     acquire_.add_argument("--num-samples", type=int, default=10_000, help="BatchBALD: joint outcomes (default 10000)")
     acquire_.add_argument("--coldness", type=float, default=1.0, help="stochastic methods: coldness (default 1)")
     acquire_.add_argument("--seed", type=int, default=None, help="seed for BatchBALD's sampling and the random draws")
+    acquire_.add_argument("--targets", type=Path, default=None,
+                          help="EPIG methods: .npy or .pt file holding log_probs_T_K_C on target inputs (same K as the pool)")
     acquire_.add_argument("--json", type=Path, default=None, help="also write the batch to this JSON file")
 
     pool_ = commands.add_parser("example-pool", help="write an example pool with duplicated points to a .npy file")
@@ -102,6 +104,8 @@ def _add_experiment_commands(commands):
     experiment_ = commands.add_parser("experiment", help="active learning on Repeated Digits, one method and seed")
     experiment_.add_argument("--method", choices=list(ACQUISITION_METHODS), required=True, help=_method_help())
     experiment_.add_argument("--seed", type=int, required=True, help="seed of the data, the training and the acquisition")
+    experiment_.add_argument("--data", choices=["repeated-digits", "shifted-digits"], default="repeated-digits",
+                             help="Repeated Digits (default) or Shifted Digits (a pool unlike the target; for EPIG)")
     experiment_.add_argument("--acquisition-size", type=int, default=10, help="points per batch (default 10)")
     experiment_.add_argument("--initial-labels", type=int, default=20, help="balanced initial set (default 20)")
     experiment_.add_argument("--max-labels", type=int, default=300, help="stop at this many labels (default 300)")
@@ -175,7 +179,7 @@ def _experiment(args) -> None:
     from tqdm.auto import tqdm
 
     experiment = _experiment_module()
-    print(f"{args.method}, seed {args.seed}: Repeated Digits, batches of {args.acquisition_size}, "
+    print(f"{args.method}, seed {args.seed}: {args.data}, batches of {args.acquisition_size}, "
           f"{args.initial_labels} to {args.max_labels} labels, K={args.K}")
     print(f"{'labels':>6}  {'accuracy':>8}  {'epochs':>6}  {'batch: seconds':>14}  {'duplicates':>10}")
 
@@ -187,7 +191,7 @@ def _experiment(args) -> None:
     record = experiment.run_active_learning(
         args.method, seed=args.seed, acquisition_size=args.acquisition_size, initial_labels=args.initial_labels,
         max_labels=args.max_labels, K=args.K, num_samples=args.num_samples, coldness=args.coldness, callback=row,
-        threads=args.threads,
+        threads=args.threads, data=args.data,
     )
     if args.json is not None:
         args.json.parent.mkdir(parents=True, exist_ok=True)
@@ -229,13 +233,15 @@ def _acquire(args) -> None:
     "`batchbald acquire`: the batch, a line per pick, and optionally a JSON record."
     generator = None if args.seed is None else torch.Generator().manual_seed(args.seed)
     options = ACQUISITION_METHODS[args.method].options
+    targets_T_K_C = None if args.targets is None else load_log_probs(args.targets)
     batch = acquire(load_log_probs(args.file), args.batch_size, args.method, num_samples=args.num_samples,
-                    coldness=args.coldness, generator=generator)
+                    coldness=args.coldness, generator=generator, targets_T_K_C=targets_T_K_C)
     print(f"{args.method}: {len(batch.indices)} points from {args.file}")
     print(_format_batch(batch))
     if args.json is not None:
         record = {"method": args.method, "batch_size": args.batch_size, "seed": args.seed,
                   **{name: getattr(args, name) for name in ("num_samples", "coldness") if name in options},
+                  **({"targets": str(args.targets)} if "targets_T_K_C" in options else {}),
                   "indices": batch.indices, "scores": batch.scores}
         args.json.write_text(json.dumps(record, indent=2) + "\n")
 

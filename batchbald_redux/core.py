@@ -8,6 +8,7 @@ __all__ = ['DEFAULT_MAX_MEMORY', 'CPU_CHUNK_BYTES', 'check_count', 'check_genera
            'check_log_prob_totals', 'check_log_probs', 'torch_threads']
 
 # %% ../nbs/00_core.ipynb #0f2fa90e
+import sys
 from contextlib import contextmanager
 from typing import Callable, Iterator, Optional
 
@@ -125,12 +126,13 @@ def progress_bar(
 def patch_to(
     cls: type,  # the class to add the method to
 ) -> Callable:
-    "Decorator: add the decorated function to `cls` as a method of the same name."
+    "Decorator: add the decorated function to `cls` as a method of the same name, leaving the module's names alone."
 
     def attach(function: Callable) -> Callable:
         function.__qualname__ = f"{cls.__name__}.{function.__name__}"
         setattr(cls, function.__name__, function)
-        return function
+        # the `def` binds what we return: the module's own object of that name, if it has one, is kept
+        return sys._getframe(1).f_globals.get(function.__name__)
 
     return attach
 

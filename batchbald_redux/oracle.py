@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['joint_outcome_probs', 'entropy_of', 'joint_entropy', 'conditional_entropy', 'mutual_information', 'greedy_batchbald',
-           'sampled_estimator_terms', 'sampled_estimator_std']
+           'sampled_estimator_terms', 'sampled_estimator_std', 'stratified_estimator_std', 'sampled_mutual_information']
 
 # %% ../nbs/04_oracle.ipynb #906fa937
 import itertools
@@ -84,3 +84,50 @@ def sampled_estimator_std(probs_B_K_C) -> float:
     weights, terms = sampled_estimator_terms(probs_B_K_C)
     mean = (weights * terms).sum()
     return float(np.sqrt((weights * (terms - mean) ** 2).sum()))
+
+# %% ../nbs/04_oracle.ipynb #b9b13fed
+def stratified_estimator_std(probs_B_K_C) -> float:
+    "$\\sigma_{\\text{strat}}$: spread of one term when the outcomes are stratified over the K samples, $\\sqrt{\\frac{1}{K}\\sum_k \\operatorname{Var}_k[t]}$."
+    probs_B_K_C = np.asarray(probs_B_K_C, dtype=np.float64)
+    first_b_K_C, last_K_C = probs_B_K_C[:-1], probs_B_K_C[-1]
+    K, C = last_K_C.shape
+    probs_K, terms = [], []
+    for outcome in itertools.product(range(C), repeat=len(first_b_K_C)):
+        prob_K = np.ones(K)
+        for b, c in enumerate(outcome):
+            prob_K = prob_K * first_b_K_C[b, :, c]
+        if prob_K.mean() == 0:
+            continue
+        probs_K.append(prob_K)
+        terms.append(-np.log(prob_K.mean()) + entropy_of((prob_K[:, None] * last_K_C).mean(0) / prob_K.mean()))
+    probs_O_K, terms_O = np.array(probs_K), np.array(terms)
+    means_K = (probs_O_K * terms_O[:, None]).sum(0)
+    return float(np.sqrt((probs_O_K * (terms_O[:, None] - means_K) ** 2).sum(0).mean()))
+
+# %% ../nbs/04_oracle.ipynb #626c9089
+def sampled_mutual_information(
+    log_probs_N_K_C,  # log p(y_n = c | w_k) of the pool (array or tensor)
+    indices,  # the batch: pool indices
+    num_outcomes: int = 2_000_000,  # outcomes, num_outcomes // K from each posterior sample
+    seed: int = 0,  # seed of the common random numbers
+) -> float:
+    "$I[y_1,\\dots,y_B;\\omega]$ of the batch, its joint entropy estimated from stratified outcomes."
+    log_probs_B_K_C = np.asarray(log_probs_N_K_C[list(indices)], dtype=np.float64)
+    probs_B_K_C = np.exp(log_probs_B_K_C)
+    B, K, C = probs_B_K_C.shape
+    S = num_outcomes // K
+    labels_B_K_S = np.empty((B, K, S), dtype=np.int64)
+    for b, n in enumerate(indices):
+        rng = np.random.default_rng([seed, int(n)])
+        uniform_K_S = (rng.permuted(np.tile(np.arange(S), (K, 1)), axis=1) + rng.random((K, S))) / S
+        cdf_K_C = probs_B_K_C[b].cumsum(axis=1)
+        for k in range(K):
+            labels = np.searchsorted(cdf_K_C[k], uniform_K_S[k] * cdf_K_C[k, -1], side="right")
+            labels_B_K_S[b, k] = np.minimum(labels, C - 1)
+    joint_entropy = 0.0
+    for k in range(K):  # the outcomes of sample k: log p(y | w_k') for every k'
+        log_joint_S_K = sum(log_probs_B_K_C[b][:, labels_B_K_S[b, k]].T for b in range(B))
+        top_S = log_joint_S_K.max(axis=1)
+        log_prob_S = top_S + np.log(np.exp(log_joint_S_K - top_S[:, None]).sum(axis=1)) - np.log(K)
+        joint_entropy -= log_prob_S.mean() / K
+    return joint_entropy - sum(conditional_entropy(p_K_C) for p_K_C in probs_B_K_C)

@@ -30,6 +30,7 @@ def main(argv=None) -> int:
     parser.add_argument("--env", action="append", default=None, help="VAR=VALUE ... for one setting (repeatable)")
     parser.add_argument("--repeat", type=int, default=1, help="runs per cell; the best is kept (default 1)")
     parser.add_argument("--no-idle", action="store_true", help="only the loaded runs")
+    parser.add_argument("--no-loaded", action="store_true", help="only the idle runs")
     parser.add_argument("command", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
     command = args.command[1:] if args.command[:1] == ["--"] else args.command
@@ -40,13 +41,15 @@ def main(argv=None) -> int:
     for setting in args.env or [""]:
         env = dict(os.environ, **dict(item.split("=", 1) for item in setting.split()))
         idle = float("nan") if args.no_idle else min(run_timed(command, env) for _ in range(args.repeat))
-        busy = busy_processes(args.busy)
-        try:
-            loaded = min(run_timed(command, env) for _ in range(args.repeat))
-        finally:
-            for process in busy:
-                process.kill()
-                process.wait()
+        loaded = float("nan")
+        if not args.no_loaded:
+            busy = busy_processes(args.busy)
+            try:
+                loaded = min(run_timed(command, env) for _ in range(args.repeat))
+            finally:
+                for process in busy:
+                    process.kill()
+                    process.wait()
         print(f"{setting or '(as it is)':<44}{idle:>8.1f}{loaded:>10.1f}{loaded / idle:>7.2f}", flush=True)
     return 0
 
