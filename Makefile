@@ -12,7 +12,7 @@ export GOMP_SPINCOUNT ?= 1000
 # nbdev_test runs this many notebooks at once, each with one PyTorch thread: workers x threads = the 2 cores.
 TEST_WORKERS ?= 2
 
-.PHONY: install demo test check lint bench bench-quick bench-peers experiment readme outputs outputs-slow docs docs-test clean
+.PHONY: install demo test check lint bench bench-quick bench-peers experiment readme outputs outputs-slow docs docs-test clean gpu-check
 
 # Fails if any nvidia-*/cuda-* package ended up in the environment.
 define check_no_cuda
@@ -67,6 +67,13 @@ bench: install
 
 bench-quick: install
 	$(BIN)/batchbald bench --quick
+
+# On a machine with CUDA: every acquisition function with device="cuda" against the CPU, the out-of-memory back-off,
+# sharded BatchBALD over NCCL with the GPUs there are and the benchmark's headline sizes, in one table (a few
+# minutes). Without CUDA it says so and exits 0. It runs the venv's Python if there is one, else $(PYTHON): a GPU
+# machine brings its own CUDA build of PyTorch (the venv's is the CPU build).
+gpu-check:
+	PYTHONPATH=$(CURDIR) $$([ -x $(BIN)/python ] && echo $(BIN)/python || echo $(PYTHON)) tools/gpu_check.py
 
 # Every peer's BatchBALD beside ours on the same pools and M (batchbald-redux 2.0.5, scikit-activeml, baal): times and
 # batch values into nbs/peers.json, which the benchmark chapter shows. The peers get their own environment,

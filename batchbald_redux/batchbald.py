@@ -23,6 +23,15 @@ from batchbald_redux.core import (
     resolve_compute,
     rows_per_chunk,
 )
+from batchbald_redux.distributed import (
+    all_max,
+    all_or_none,
+    check_process_group,
+    first_across_ranks,
+    shard_layout,
+    share_row,
+    top_k_across_ranks,
+)
 from .joint_entropy import DynamicJointEntropy, JointEntropy
 
 # %% ../nbs/03_batchbald.ipynb #df172834
@@ -91,11 +100,13 @@ def _tie_tolerance(dtype: torch.dtype, entropy: float) -> float:
     "Gains closer than this are equal up to rounding, for joint entropies of about `entropy` nats computed in `dtype`."
     return 16 * torch.finfo(dtype).eps * (1.0 + abs(entropy))
 
-def _first_best(gains_n: torch.Tensor, indices_n: torch.Tensor, tolerance: float) -> tuple:
-    "The lowest pool index among the gains within `tolerance` of the best one, and its gain."
-    near_best_n = gains_n >= gains_n.max() - tolerance
-    index = int(indices_n[near_best_n].min())
-    return index, float(gains_n[indices_n == index][0])
+def _first_best(gains_n: torch.Tensor, indices_n: torch.Tensor, tolerance: float, process_group=None) -> tuple:
+    "The lowest pool index among the gains within `tolerance` of the best one (over all ranks of `process_group`), and its gain."
+    best = all_max(float(gains_n.max()) if len(gains_n) else -math.inf, process_group)
+    near_best_n = gains_n >= best - tolerance
+    index = int(indices_n[near_best_n].min()) if bool(near_best_n.any()) else -1
+    gain = float(gains_n[indices_n == index][0]) if index >= 0 else -math.inf
+    return first_across_ranks(index, gain, process_group)
 
 # %% ../nbs/03_batchbald.ipynb #b2a0fc49
 class _LazyStep:
@@ -109,6 +120,8 @@ class _LazyStep:
 
     def score(self, indices_n: torch.Tensor):
         "Compute fresh gains of these candidates; they become their bounds."
+        if len(indices_n) == 0:  # a shard with no candidates left
+            return
         gains_n = self.gains_of(indices_n)
         # A fresh gain above its bound breaks the bound (sampling noise, or rounding): widen the margin by as much.
         self.margin = max(self.margin, 2 * self.tolerance + float((gains_n - self.bounds_N[indices_n]).max()))
@@ -129,6 +142,8 @@ def _lazy_best(
     bounds_N: torch.Tensor,  # upper bound on every point's gain (-inf: not a candidate); updated in place
     tolerance: float,  # gains this close are ties
     first_chunk: int,  # candidates to score in the first call
+    process_group=None,  # the ranks that hold the other shards (None: one process)
+    offset: int = 0,  # global index of this shard's first point
 ) -> tuple:
     "The pick of an exhaustive greedy step, scoring candidates in order of their bounds until none can beat the best."
     step = _LazyStep(gains_of, bounds_N, tolerance)
@@ -143,7 +158,9 @@ def _lazy_best(
             start += size
         if step.margin == margin_when_sorted:
             break
-    return _first_best(torch.cat(step.gains), torch.cat(step.indices), tolerance)
+    gains_n = torch.cat(step.gains or [torch.empty(0, dtype=torch.float64)])
+    indices_n = torch.cat(step.indices or [torch.empty(0, dtype=torch.long)])
+    return _first_best(gains_n, indices_n + offset, tolerance, process_group)
 
 # %% ../nbs/03_batchbald.ipynb #94f066a0
 def _joint_gains(
@@ -164,17 +181,49 @@ def _greedy_step(
     bounds_N: torch.Tensor,  # the last gain of each point (-inf: picked); updated in place
     tolerance: float,  # gains this close are ties, broken by the lowest index
     first_chunk: Optional[int],  # lazy greedy's first chunk (None: exhaustive greedy)
+    process_group=None,  # the ranks that hold the other shards (None: one process)
+    offset: int = 0,  # global index of this shard's first point
 ) -> tuple:
-    "`(index, gain)` of this step's pick, which is taken out of the candidates."
+    "`(index, gain)` of this step's pick (a global index), which is taken out of the candidates."
     if step > 0 and first_chunk is not None:
-        index, gain = _lazy_best(gains_of, bounds_N, tolerance, first_chunk)
+        index, gain = _lazy_best(gains_of, bounds_N, tolerance, first_chunk, process_group, offset)
     else:
         if step > 0:
             picked_N = bounds_N == -math.inf
             bounds_N.copy_(gains_of(None).masked_fill_(picked_N, -math.inf))
-        index, gain = _first_best(bounds_N, torch.arange(len(bounds_N)), tolerance)
-    bounds_N[index] = -math.inf
+        index, gain = _first_best(bounds_N, torch.arange(len(bounds_N)) + offset, tolerance, process_group)
+    if 0 <= index - offset < len(bounds_N):
+        bounds_N[index - offset] = -math.inf
     return index, gain
+
+# %% ../nbs/03_batchbald.ipynb #c1f3bfba
+def _check_batchbald_arguments(log_probs_N_K_C, batch_size, num_samples, dtype, device, lazy, lazy_first_chunk) -> tuple:
+    "Check the arguments of `get_batchbald_batch` that need no pass over the pool; returns `(dtype, device)`."
+    check_log_probs(log_probs_N_K_C, values=False)  # the values are checked by the first pass over the pool
+    check_count(batch_size, "batch_size", minimum=0)
+    check_count(num_samples, "num_samples")
+    if not isinstance(lazy, bool):
+        raise TypeError(f"lazy must be True or False, got {lazy!r}")
+    if lazy_first_chunk is not None:
+        check_count(lazy_first_chunk, "lazy_first_chunk")
+    return resolve_compute(log_probs_N_K_C, dtype, device, default=torch.float32)
+
+# %% ../nbs/03_batchbald.ipynb #be6f99cf
+def _share_pick(
+    log_probs_N_K_C: torch.Tensor,  # this rank's shard
+    conditional_entropies_N: torch.Tensor,  # H[y_n | w] of the shard's points
+    local_index: int,  # the pick's index in this shard (outside [0, n): another rank's)
+    process_group,  # a checked process group, or None
+) -> tuple:
+    "`(log_probs_1_K_C, conditional_entropy)` of the pick, on every rank."
+    if process_group is None:
+        return log_probs_N_K_C[local_index : local_index + 1], float(conditional_entropies_N[local_index])
+    _, K, C = log_probs_N_K_C.shape
+    row_X = None
+    if 0 <= local_index < len(log_probs_N_K_C):
+        row_X = torch.cat([log_probs_N_K_C[local_index].flatten().double().cpu(), conditional_entropies_N[local_index : local_index + 1]])
+    row_X = share_row(row_X, (K * C + 1,), process_group)
+    return row_X[:-1].view(1, K, C), float(row_X[-1])
 
 # %% ../nbs/03_batchbald.ipynb #6d0b9f65
 def get_batchbald_batch(
@@ -189,34 +238,36 @@ def get_batchbald_batch(
     generator: Optional[torch.Generator] = None,  # CPU generator for the sampled regime (None: torch's global one)
     progress: Optional[bool] = None,  # show a progress bar (None: only on a terminal)
     max_memory: Optional[int] = None,  # bytes of temporaries per chunk of the pool
+    process_group=None,  # torch.distributed group whose ranks each pass their shard of the pool (None: one process)
 ) -> CandidateBatch:
     "Greedy BatchBALD: `scores[i]` is the mutual information of the first i+1 picks with the parameters."
-    check_log_probs(log_probs_N_K_C, values=False)  # the values are checked by the first pass over the pool
-    batch_size = min(check_count(batch_size, "batch_size", minimum=0), log_probs_N_K_C.shape[0])
-    check_count(num_samples, "num_samples")
-    if not isinstance(lazy, bool):
-        raise TypeError(f"lazy must be True or False, got {lazy!r}")
-    if lazy_first_chunk is not None:
-        check_count(lazy_first_chunk, "lazy_first_chunk")
-    dtype, device = resolve_compute(log_probs_N_K_C, dtype, device, default=torch.float32)
+    group = check_process_group(process_group)
+    with all_or_none(group):  # a bad argument on one rank stops every rank
+        dtype, device = _check_batchbald_arguments(log_probs_N_K_C, batch_size, num_samples, dtype, device, lazy, lazy_first_chunk)
+    offset, N = shard_layout(len(log_probs_N_K_C), group, B=batch_size, M=num_samples, K=log_probs_N_K_C.shape[1], C=log_probs_N_K_C.shape[2])
+    batch_size = min(batch_size, N)
     if batch_size == 0:
         return CandidateBatch(scores=[], indices=[])
-    entropies_N, conditional_entropies_N = _entropy_terms(log_probs_N_K_C, dtype, device, max_memory)
-    N, K, C = log_probs_N_K_C.shape
+    with all_or_none(group):  # the values of every shard are checked here
+        entropies_N, conditional_entropies_N = _entropy_terms(log_probs_N_K_C, dtype, device, max_memory)
+    _, K, C = log_probs_N_K_C.shape
     joint_entropy = DynamicJointEntropy(num_samples, batch_size - 1, K, C, dtype, device, generator=generator, max_memory=max_memory)
     bounds_N = entropies_N - conditional_entropies_N  # the first step's gains: BALD scores
     gains_of = partial(_joint_gains, joint_entropy, log_probs_N_K_C, conditional_entropies_N)
     indices: List[int] = []
     scores: List[float] = []
+    picked_conditional: List[float] = []  # H[y | w] of the picks so far
     for step in progress_bar(progress, iterable=range(batch_size), desc="BatchBALD"):
-        if indices:
-            joint_entropy.add_variables(log_probs_N_K_C[indices[-1:]])
         batch_entropy = float(joint_entropy.compute())
         first_chunk = lazy_first_chunk or max(16, 2**16 // (joint_entropy.log_joint_M_K.shape[0] * C))
         tolerance = _tie_tolerance(dtype, batch_entropy + math.log(C))
-        index, gain = _greedy_step(step, gains_of, bounds_N, tolerance, first_chunk if lazy else None)
-        scores.append(batch_entropy + gain - float(conditional_entropies_N[indices].sum()))
+        index, gain = _greedy_step(step, gains_of, bounds_N, tolerance, first_chunk if lazy else None, group, offset)
+        scores.append(batch_entropy + gain - float(torch.tensor(picked_conditional, dtype=torch.float64).sum()))
         indices.append(index)
+        if step + 1 < batch_size:
+            log_probs_1_K_C, conditional = _share_pick(log_probs_N_K_C, conditional_entropies_N, index - offset, group)
+            joint_entropy.add_variables(log_probs_1_K_C)
+            picked_conditional.append(conditional)
     return CandidateBatch(scores=scores, indices=indices)
 
 # %% ../nbs/03_batchbald.ipynb #45945f43
@@ -227,11 +278,16 @@ def compute_bald(
     device=None,  # device of the computation (None: that of the input)
     progress: Optional[bool] = None,  # show a progress bar (None: only on a terminal)
     max_memory: Optional[int] = None,  # bytes of temporaries per chunk of the pool
+    process_group=None,  # torch.distributed group whose ranks each pass their shard (None: one process)
 ) -> torch.Tensor:
-    "Every pool point's BALD score $H[y] - H[y \\mid \\omega]$, float64 on the CPU: one pass over the pool."
-    check_log_probs(log_probs_N_K_C, values=False)  # the values are checked by the pass over the pool
-    dtype, device = resolve_compute(log_probs_N_K_C, dtype, device)
-    entropies_N, conditional_entropies_N = _entropy_terms(log_probs_N_K_C, dtype, device, max_memory, progress)
+    "Every pool point's BALD score $H[y] - H[y \\mid \\omega]$, float64 on the CPU (with `process_group`: this rank's shard's)."
+    group = check_process_group(process_group)
+    with all_or_none(group):  # a bad shard on one rank stops every rank
+        check_log_probs(log_probs_N_K_C, values=False)  # the values are checked by the pass over the pool
+        dtype, device = resolve_compute(log_probs_N_K_C, dtype, device)
+    shard_layout(len(log_probs_N_K_C), group, K=log_probs_N_K_C.shape[1], C=log_probs_N_K_C.shape[2])
+    with all_or_none(group):
+        entropies_N, conditional_entropies_N = _entropy_terms(log_probs_N_K_C, dtype, device, max_memory, progress)
     return entropies_N - conditional_entropies_N
 
 # %% ../nbs/03_batchbald.ipynb #0fae29ed
@@ -243,10 +299,17 @@ def get_bald_batch(
     *,
     progress: Optional[bool] = None,  # show a progress bar (None: only on a terminal)
     max_memory: Optional[int] = None,  # bytes of temporaries per chunk of the pool
+    process_group=None,  # torch.distributed group whose ranks each pass their shard (None: one process)
 ) -> CandidateBatch:
-    "Top-`batch_size` points by BALD score $H[y] - H[y \\mid \\omega]$, best first."
-    check_log_probs(log_probs_N_K_C, values=False)
-    batch_size = min(check_count(batch_size, "batch_size", minimum=0), log_probs_N_K_C.shape[0])
-    scores_N = compute_bald(log_probs_N_K_C, dtype=dtype, device=device, progress=progress, max_memory=max_memory)
-    scores_B, indices_B = torch.topk(scores_N, batch_size)
+    "Top-`batch_size` points by BALD score $H[y] - H[y \\mid \\omega]$, best first (global indices with `process_group`)."
+    group = check_process_group(process_group)
+    with all_or_none(group):
+        check_log_probs(log_probs_N_K_C, values=False)
+        check_count(batch_size, "batch_size", minimum=0)
+    offset, N = shard_layout(len(log_probs_N_K_C), group, B=batch_size)
+    scores_N = compute_bald(log_probs_N_K_C, dtype=dtype, device=device, progress=progress, max_memory=max_memory, process_group=group)
+    if group is None:
+        scores_B, indices_B = torch.topk(scores_N, min(batch_size, N))
+    else:
+        scores_B, indices_B = top_k_across_ranks(scores_N, min(batch_size, N), offset, group)
     return CandidateBatch(scores=scores_B.tolist(), indices=indices_B.tolist())

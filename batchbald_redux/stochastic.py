@@ -15,6 +15,7 @@ import torch
 
 from .batchbald import CandidateBatch, compute_bald
 from .core import check_count, check_generator, check_log_probs
+from .distributed import all_or_none, check_process_group, gather_rows, shard_layout
 
 # %% ../nbs/05_stochastic.ipynb #917d6246
 _UNIFORM_LEVELS = 2**52  # U = (m + 1/2) / 2**52 with m uniform in {0, ..., 2**52 - 1}: exact in float64, never 0 or 1
@@ -131,12 +132,15 @@ def sample_softrank(
     return _sample(scores_N, batch_size, coldness, generator, _softrank_logits)
 
 # %% ../nbs/05_stochastic.ipynb #228ffc98
-def _bald_scores(log_probs_N_K_C, batch_size, coldness, generator, dtype, device, progress, max_memory) -> torch.Tensor:
+def _bald_scores(log_probs_N_K_C, batch_size, coldness, generator, dtype, device, progress, max_memory, process_group=None) -> torch.Tensor:
     "Check the sampling arguments, then every pool point's BALD score as `get_bald_batch` computes it, float64 on the CPU."
-    check_count(batch_size, "batch_size", minimum=0)
-    _check_coldness(coldness)
-    check_generator(generator)
-    return compute_bald(log_probs_N_K_C, dtype=dtype, device=device, progress=progress, max_memory=max_memory)
+    group = check_process_group(process_group)
+    with all_or_none(group):  # a bad argument on one rank stops every rank
+        check_count(batch_size, "batch_size", minimum=0)
+        _check_coldness(coldness)
+        check_generator(generator)
+    scores_n = compute_bald(log_probs_N_K_C, dtype=dtype, device=device, progress=progress, max_memory=max_memory, process_group=group)
+    return scores_n if group is None else torch.cat(gather_rows(scores_n, group))
 
 # %% ../nbs/05_stochastic.ipynb #e6ce4498
 def get_powerbald_batch(
@@ -149,9 +153,10 @@ def get_powerbald_batch(
     device=None,  # device of the BALD computation (None: as in get_bald_batch)
     progress: Optional[bool] = None,  # show a progress bar (None: only on a terminal)
     max_memory: Optional[int] = None,  # bytes of temporaries per chunk of the pool
+    process_group=None,  # torch.distributed group whose ranks each pass their shard (None: one process)
 ) -> CandidateBatch:
     "PowerBALD: points drawn with probability $\\propto I[y;\\omega]^\\beta$, in draw order, with their BALD scores."
-    scores_N = _bald_scores(log_probs_N_K_C, batch_size, coldness, generator, dtype, device, progress, max_memory)
+    scores_N = _bald_scores(log_probs_N_K_C, batch_size, coldness, generator, dtype, device, progress, max_memory, process_group)
     return sample_power(scores_N, batch_size, coldness=coldness, generator=generator)
 
 # %% ../nbs/05_stochastic.ipynb #0d565680
@@ -165,9 +170,10 @@ def get_softmaxbald_batch(
     device=None,  # device of the BALD computation (None: as in get_bald_batch)
     progress: Optional[bool] = None,  # show a progress bar (None: only on a terminal)
     max_memory: Optional[int] = None,  # bytes of temporaries per chunk of the pool
+    process_group=None,  # torch.distributed group whose ranks each pass their shard (None: one process)
 ) -> CandidateBatch:
     "SoftmaxBALD: points drawn with probability $\\propto e^{\\beta I[y;\\omega]}$, in draw order, with their BALD scores."
-    scores_N = _bald_scores(log_probs_N_K_C, batch_size, coldness, generator, dtype, device, progress, max_memory)
+    scores_N = _bald_scores(log_probs_N_K_C, batch_size, coldness, generator, dtype, device, progress, max_memory, process_group)
     return sample_softmax(scores_N, batch_size, coldness=coldness, generator=generator)
 
 # %% ../nbs/05_stochastic.ipynb #67fe7d94
@@ -181,9 +187,10 @@ def get_softrankbald_batch(
     device=None,  # device of the BALD computation (None: as in get_bald_batch)
     progress: Optional[bool] = None,  # show a progress bar (None: only on a terminal)
     max_memory: Optional[int] = None,  # bytes of temporaries per chunk of the pool
+    process_group=None,  # torch.distributed group whose ranks each pass their shard (None: one process)
 ) -> CandidateBatch:
     "SoftrankBALD: points drawn with probability $\\propto r^{-\\beta}$ by BALD rank $r$, in draw order, with their BALD scores."
-    scores_N = _bald_scores(log_probs_N_K_C, batch_size, coldness, generator, dtype, device, progress, max_memory)
+    scores_N = _bald_scores(log_probs_N_K_C, batch_size, coldness, generator, dtype, device, progress, max_memory, process_group)
     return sample_softrank(scores_N, batch_size, coldness=coldness, generator=generator)
 
 # %% ../nbs/05_stochastic.ipynb #18185856
@@ -192,10 +199,14 @@ def get_random_batch(
     batch_size: int,  # how many distinct points to draw (at most N)
     *,
     generator: Optional[torch.Generator] = None,  # CPU generator (None: torch's global one)
+    process_group=None,  # torch.distributed group whose ranks each pass their shard (None: one process)
 ) -> CandidateBatch:
     "`batch_size` distinct pool points drawn uniformly at random, in draw order; their scores are 0."
-    check_log_probs(log_probs_N_K_C, values=False)
-    N = log_probs_N_K_C.shape[0]
-    batch_size = min(check_count(batch_size, "batch_size", minimum=0), N)
+    group = check_process_group(process_group)
+    with all_or_none(group):
+        check_log_probs(log_probs_N_K_C, values=False)
+        check_count(batch_size, "batch_size", minimum=0)
+    _, N = shard_layout(log_probs_N_K_C.shape[0], group, B=batch_size)
+    batch_size = min(batch_size, N)
     indices_B = torch.randperm(N, generator=check_generator(generator))[:batch_size]
     return CandidateBatch(scores=[0.0] * batch_size, indices=indices_B.tolist())
