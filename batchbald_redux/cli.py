@@ -113,7 +113,7 @@ def _add_experiment_commands(commands):
     experiment_.add_argument("--num-samples", type=int, default=10_000, help="BatchBALD: joint outcomes (default 10000)")
     experiment_.add_argument("--coldness", type=float, default=1.0, help="stochastic methods: coldness (default 1)")
     experiment_.add_argument("--threads", type=int, default=None,
-                             help="PyTorch threads for the run (default: PyTorch's own, one per core)")
+                             help="PyTorch threads for the acquisitions (default: PyTorch's own, one per core; training uses one)")
     experiment_.add_argument("--json", type=Path, default=None, help="write the run's record to this JSON file")
 
     report_ = commands.add_parser("report", help="labels to reach test accuracies, from experiment JSON files")

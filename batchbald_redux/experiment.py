@@ -64,12 +64,15 @@ class TrainingSettings:
     max_epochs: int = 100  # cap on epochs
     patience: int = 10  # epochs without a better validation accuracy before stopping
     learning_rate: float = 1e-3  # Adam's step size
+    threads: Optional[int] = 1  # PyTorch threads while training (None: PyTorch's setting); see "Threads" below
 
     def __post_init__(self):
         for name in ("hidden", "batch_size", "samples_per_epoch", "max_epochs", "patience"):
             check_count(getattr(self, name), f"TrainingSettings.{name}")
         if not 0.0 <= self.dropout < 1.0:
             raise ValueError(f"TrainingSettings.dropout must be in [0, 1), got {self.dropout!r}")
+        if self.threads is not None:
+            check_count(self.threads, "TrainingSettings.threads")
         if not self.learning_rate > 0.0:
             raise ValueError(f"TrainingSettings.learning_rate must be > 0, got {self.learning_rate!r}")
 
@@ -87,7 +90,7 @@ def evaluate_accuracy(
     return float((mean_log_probs_N_C.argmax(dim=1) == y_N).double().mean())
 
 # %% ../nbs/10_experiment.ipynb #ce5c6aee
-def train_model(
+def _fit(
     train_x_L_D: torch.Tensor,  # the labelled inputs
     train_y_L: torch.Tensor,  # their labels
     validation_x_V_D: torch.Tensor,  # validation inputs, for early stopping
@@ -97,7 +100,7 @@ def train_model(
     generator: torch.Generator,  # order of the training samples
     settings: TrainingSettings = TrainingSettings(),  # model size, epochs, early stopping
 ) -> tuple:
-    "A new `BayesianMLP` trained with early stopping: (model in eval mode, epochs run, best validation accuracy)."
+    "`train_model`'s work, with PyTorch's threads as they are."
     model = BayesianMLP(train_x_L_D.shape[1], settings.hidden, 10, settings.dropout)
     optimizer = torch.optim.Adam(model.parameters(), lr=settings.learning_rate)
     sampler = RandomFixedLengthSampler(train_y_L, settings.samples_per_epoch, generator=generator)
@@ -118,6 +121,21 @@ def train_model(
                 break
     model.load_state_dict(best_state)
     return model.eval(), epoch, best_accuracy
+
+# %% ../nbs/10_experiment.ipynb #a93809ce
+def train_model(
+    train_x_L_D: torch.Tensor,  # the labelled inputs
+    train_y_L: torch.Tensor,  # their labels
+    validation_x_V_D: torch.Tensor,  # validation inputs, for early stopping
+    validation_y_V: torch.Tensor,  # their labels
+    *,
+    k: int,  # MC-dropout samples for the validation accuracy
+    generator: torch.Generator,  # order of the training samples
+    settings: TrainingSettings = TrainingSettings(),  # model size, epochs, early stopping, threads
+) -> tuple:
+    "A new `BayesianMLP` trained with early stopping: (model in eval mode, epochs run, best validation accuracy)."
+    with torch_threads(settings.threads):
+        return _fit(train_x_L_D, train_y_L, validation_x_V_D, validation_y_V, k=k, generator=generator, settings=settings)
 
 # %% ../nbs/10_experiment.ipynb #fdd9b657
 def acquire_batch(
