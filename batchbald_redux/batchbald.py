@@ -8,6 +8,8 @@ __all__ = ['compute_conditional_entropy', 'compute_entropy', 'CandidateBatch', '
 
 # %% ../nbs/03_batchbald.ipynb #e178f1c0
 import math
+import os
+import tempfile
 from dataclasses import dataclass
 from functools import partial
 from typing import Callable, List, Optional
@@ -19,6 +21,7 @@ from batchbald_redux.core import (
     check_log_prob_totals,
     check_log_probs,
     for_chunks,
+    patch_to,
     progress_bar,
     resolve_compute,
     rows_per_chunk,
@@ -36,29 +39,44 @@ from .joint_entropy import DynamicJointEntropy, JointEntropy
 
 # %% ../nbs/03_batchbald.ipynb #df172834
 @torch.no_grad()
-def _entropy_terms(log_probs_N_K_C, dtype, device, max_memory=None, progress=False, name="log_probs_N_K_C") -> tuple:
-    "$H[y_n]$ and $H[y_n \\mid \\omega]$ for every point, in one pass that also checks the values; float64 on the CPU."
+def _chunk_entropy_terms(chunk_n_K_C, dtype, device, start: int = 0, name="log_probs_N_K_C", check=True) -> tuple:
+    "`(entropies_n, conditional_entropies_n)` of a chunk of the pool, float64 on `device`; checks the values (rows from `start`)."
+    K = chunk_n_K_C.shape[1]
+    # clamping -inf to the most negative float makes p log p = 0 * (-huge) = 0 where p = 0
+    log_probs_n_K_C = chunk_n_K_C.to(device=device, dtype=dtype).clamp_min(torch.finfo(dtype).min)
+    probs_n_K_C = log_probs_n_K_C.exp()
+    if check:
+        check_log_prob_totals(probs_n_K_C.sum(dim=2).log(), chunk_n_K_C, start, name)
+    mean_probs_n_C = probs_n_K_C.mean(dim=1)
+    nats_n_K_C = log_probs_n_K_C.mul_(probs_n_K_C)  # our own copy: clamp_min made it
+    conditional_entropies_n = -nats_n_K_C.sum(dim=2).double().sum(dim=1) / K
+    entropies_n = -torch.special.xlogy(mean_probs_n_C, mean_probs_n_C).sum(dim=1, dtype=torch.float64)
+    return entropies_n, conditional_entropies_n
+
+# %% ../nbs/03_batchbald.ipynb #4e43fd44
+def _entropy_chunks(log_probs_N_K_C, dtype, device, max_memory, progress, consume: Callable, name="log_probs_N_K_C"):
+    "Call `consume(start, end, entropies_n, conditional_entropies_n)` (float64, CPU) for consecutive chunks of the pool."
     check_log_probs(log_probs_N_K_C, name, values=False)
     N, K, C = log_probs_N_K_C.shape
-    entropies_N = torch.empty(N, dtype=torch.float64, device=device)
-    conditional_entropies_N = torch.empty(N, dtype=torch.float64, device=device)
     rows = rows_per_chunk(3 * K * C * torch.finfo(dtype).bits // 8, max_memory, device)
     with progress_bar(progress, total=N, desc="Entropies") as bar:
 
         def body(start: int, end: int):
-            chunk_n_K_C = log_probs_N_K_C[start:end]
-            # clamping -inf to the most negative float makes p log p = 0 * (-huge) = 0 where p = 0
-            log_probs_n_K_C = chunk_n_K_C.to(device=device, dtype=dtype).clamp_min(torch.finfo(dtype).min)
-            probs_n_K_C = log_probs_n_K_C.exp()
-            check_log_prob_totals(probs_n_K_C.sum(dim=2).log(), chunk_n_K_C, start, name)
-            mean_probs_n_C = probs_n_K_C.mean(dim=1)
-            nats_n_K_C = log_probs_n_K_C.mul_(probs_n_K_C)  # our own copy: clamp_min made it
-            conditional_entropies_N[start:end] = -nats_n_K_C.sum(dim=2).double().sum(dim=1) / K
-            entropies_N[start:end] = -torch.special.xlogy(mean_probs_n_C, mean_probs_n_C).sum(dim=1, dtype=torch.float64)
+            terms = _chunk_entropy_terms(log_probs_N_K_C[start:end], dtype, device, start, name)
+            consume(start, end, *(values_n.cpu() for values_n in terms))
             bar.update(end - start)
 
         for_chunks(N, rows, body, device)
-    return entropies_N.cpu(), conditional_entropies_N.cpu()
+
+def _entropy_terms(log_probs_N_K_C, dtype, device, max_memory=None, progress=False) -> tuple:
+    "$H[y_n]$ and $H[y_n \\mid \\omega]$ for every point, in one pass that also checks the values; float64 on the CPU."
+    entropies_N, conditional_entropies_N = (torch.empty(len(log_probs_N_K_C), dtype=torch.float64) for _ in range(2))
+
+    def keep(start: int, end: int, entropies_n, conditional_entropies_n):
+        entropies_N[start:end], conditional_entropies_N[start:end] = entropies_n, conditional_entropies_n
+
+    _entropy_chunks(log_probs_N_K_C, dtype, device, max_memory, progress, keep)
+    return entropies_N, conditional_entropies_N
 
 # %% ../nbs/03_batchbald.ipynb #dcb458a6
 def compute_conditional_entropy(
@@ -100,104 +118,144 @@ def _tie_tolerance(dtype: torch.dtype, entropy: float) -> float:
     "Gains closer than this are equal up to rounding, for joint entropies of about `entropy` nats computed in `dtype`."
     return 16 * torch.finfo(dtype).eps * (1.0 + abs(entropy))
 
-def _first_best(gains_n: torch.Tensor, indices_n: torch.Tensor, tolerance: float, process_group=None) -> tuple:
-    "The lowest pool index among the gains within `tolerance` of the best one (over all ranks of `process_group`), and its gain."
-    best = all_max(float(gains_n.max()) if len(gains_n) else -math.inf, process_group)
-    near_best_n = gains_n >= best - tolerance
-    index = int(indices_n[near_best_n].min()) if bool(near_best_n.any()) else -1
-    gain = float(gains_n[indices_n == index][0]) if index >= 0 else -math.inf
-    return first_across_ranks(index, gain, process_group)
+def _top_first(values_n: torch.Tensor, indices_n: torch.Tensor, k: int) -> tuple:
+    "The `k` largest values and their indices, largest first; of equal values, those of the lower indices."
+    if len(values_n) > k:
+        kth = torch.topk(values_n, k).values[-1] if k > 0 else math.inf
+        above_n, tied_n = (values_n > kth).nonzero()[:, 0], (values_n == kth).nonzero()[:, 0]
+        tied_n = tied_n[torch.argsort(indices_n[tied_n])[: k - len(above_n)]]
+        values_n, indices_n = values_n[torch.cat([above_n, tied_n])], indices_n[torch.cat([above_n, tied_n])]
+    by_index_n = torch.argsort(indices_n)
+    order_n = by_index_n[torch.sort(values_n[by_index_n], descending=True, stable=True).indices]
+    return values_n[order_n], indices_n[order_n]
 
 # %% ../nbs/03_batchbald.ipynb #b2a0fc49
-class _LazyStep:
-    "The candidates of one lazy greedy step: fresh gains scored so far, and the bounds of the rest."
+class _Bounds:
+    "Per pool point: its last gain, a bound on its gain now (-inf once picked), and whether it is fresh (of this step)."
 
-    def __init__(self, gains_of: Callable, bounds_N: torch.Tensor, tolerance: float):
-        self.gains_of, self.bounds_N = gains_of, bounds_N  # bounds_N: -inf for points that are not candidates
-        self.unscored_N = bounds_N > -math.inf
-        self.best, self.margin = -math.inf, 2 * tolerance
-        self.tolerance, self.indices, self.gains = tolerance, [], []
+    def __init__(self, N: int, rows: int, scratch_dir: Optional[str] = None):
+        self.N, self.rows = N, max(1, rows)  # rows: points per block of a scan
+        if scratch_dir is None or N == 0:
+            self.gains_N, self.fresh_N = torch.zeros(N, dtype=torch.float64), torch.zeros(N, dtype=torch.bool)
+        else:  # pages of a file: the kernel writes them out when memory is short instead of holding them
+            self.folder = tempfile.TemporaryDirectory(prefix="batchbald-", dir=scratch_dir)
+            mapped = lambda name, dtype: torch.from_file(os.path.join(self.folder.name, name), True, N, dtype=dtype)
+            self.gains_N, self.fresh_N = mapped("gains", torch.float64), mapped("fresh", torch.bool)
+        self.best, self.margin, self.tolerance = -math.inf, 0.0, 0.0
 
-    def score(self, indices_n: torch.Tensor):
-        "Compute fresh gains of these candidates; they become their bounds."
+    def blocks(self):
+        "`(start, end)` of the blocks the scans go through, `rows` points each."
+        return ((start, min(start + self.rows, self.N)) for start in range(0, self.N, self.rows))
+
+    def start_step(self, tolerance: float):
+        "No gain is fresh, and none is best yet."
+        for start, end in self.blocks():
+            self.fresh_N[start:end] = False
+        self.best, self.margin, self.tolerance = -math.inf, 2 * tolerance, tolerance
+
+    def store(self, indices_n: torch.Tensor, gains_n: torch.Tensor):
+        "Fresh gains of these points: they become their bounds."
         if len(indices_n) == 0:  # a shard with no candidates left
             return
-        gains_n = self.gains_of(indices_n)
         # A fresh gain above its bound breaks the bound (sampling noise, or rounding): widen the margin by as much.
-        self.margin = max(self.margin, 2 * self.tolerance + float((gains_n - self.bounds_N[indices_n]).max()))
-        self.bounds_N[indices_n] = gains_n
-        self.unscored_N[indices_n] = False
+        self.margin = max(self.margin, 2 * self.tolerance + float((gains_n - self.gains_N[indices_n]).max()))
+        self.gains_N[indices_n], self.fresh_N[indices_n] = gains_n, True
         self.best = max(self.best, float(gains_n.max()))
-        self.indices.append(indices_n)
-        self.gains.append(gains_n)
 
-    def could_win(self) -> torch.Tensor:
-        "The unscored candidates whose bound reaches the best gain so far, highest bound first."
-        could_win_c = (self.unscored_N & (self.bounds_N >= self.best - self.margin)).nonzero()[:, 0]
-        return could_win_c[torch.argsort(self.bounds_N[could_win_c], descending=True, stable=True)]
+# %% ../nbs/03_batchbald.ipynb #640ee0ff
+@patch_to(_Bounds)
+def candidates(self, start: int, end: int) -> torch.Tensor:
+    "Indices of the points of a block that are not picked yet."
+    return (self.gains_N[start:end] > -math.inf).nonzero()[:, 0] + start
+
+@patch_to(_Bounds)
+def top_stale(self, k: int, threshold: float) -> tuple:
+    "`(indices_k, count)`: the `k` highest-bound stale candidates with bounds >= `threshold`, highest first, and their number."
+    values_k, indices_k, count = torch.empty(0, dtype=torch.float64), torch.empty(0, dtype=torch.long), 0
+    for start, end in self.blocks():
+        gains_n = self.gains_N[start:end]
+        stale_n = ((gains_n >= threshold) & (gains_n > -math.inf) & ~self.fresh_N[start:end]).nonzero()[:, 0]
+        count += len(stale_n)
+        values_k, indices_k = _top_first(torch.cat([values_k, gains_n[stale_n]]), torch.cat([indices_k, stale_n + start]), k)
+    return indices_k, count
+
+@patch_to(_Bounds)
+def first_best(self, offset: int = 0, process_group=None) -> tuple:
+    "`(index, gain)`: the lowest global index among fresh gains within the tolerance of the best over the ranks."
+    best, index = all_max(self.best, process_group), -1
+    for start, end in self.blocks():
+        near_n = (self.gains_N[start:end] >= best - self.tolerance) & self.fresh_N[start:end]
+        if bool(near_n.any()):
+            index = start + int(near_n.nonzero()[0, 0])
+            break
+    gain = float(self.gains_N[index]) if index >= 0 else -math.inf
+    return first_across_ranks(index + offset if index >= 0 else -1, gain, process_group)
 
 # %% ../nbs/03_batchbald.ipynb #d59b4a8d
-def _lazy_best(
+def _score_lazily(
+    bounds: _Bounds,  # the step's bounds, none fresh yet
     gains_of: Callable,  # fresh gains of the candidates with the given pool indices
-    bounds_N: torch.Tensor,  # upper bound on every point's gain (-inf: not a candidate); updated in place
-    tolerance: float,  # gains this close are ties
     first_chunk: int,  # candidates to score in the first call
-    process_group=None,  # the ranks that hold the other shards (None: one process)
-    offset: int = 0,  # global index of this shard's first point
-) -> tuple:
-    "The pick of an exhaustive greedy step, scoring candidates in order of their bounds until none can beat the best."
-    step = _LazyStep(gains_of, bounds_N, tolerance)
-    step.score(torch.topk(bounds_N, min(first_chunk, int(step.unscored_N.sum()))).indices)
+):
+    "Score candidates in the order of their bounds until no bound left reaches the best fresh gain."
     size = first_chunk
-    while len(order_c := step.could_win()):
-        start, margin_when_sorted = 0, step.margin
-        while start < len(order_c) and float(bounds_N[order_c[start]]) >= step.best - step.margin:
-            could_win = int((bounds_N[order_c[start:]] >= step.best - step.margin).sum())
-            size = min(2 * size, max(first_chunk, (could_win + 1) // 2))
-            step.score(order_c[start : start + size])
-            start += size
-        if step.margin == margin_when_sorted:
-            break
-    gains_n = torch.cat(step.gains or [torch.empty(0, dtype=torch.float64)])
-    indices_n = torch.cat(step.indices or [torch.empty(0, dtype=torch.long)])
-    return _first_best(gains_n, indices_n + offset, tolerance, process_group)
+    indices_c, _ = bounds.top_stale(min(first_chunk, bounds.rows), -math.inf)
+    while len(indices_c):
+        bounds.store(indices_c, gains_of(indices_c))
+        indices_c, could_win = bounds.top_stale(min(2 * size, bounds.rows), bounds.best - bounds.margin)
+        size = min(2 * size, max(first_chunk, (could_win + 1) // 2), bounds.rows)
+        indices_c = indices_c[:size]
 
 # %% ../nbs/03_batchbald.ipynb #94f066a0
+@torch.no_grad()
+def _conditional_entropies(log_probs_N_K_C, indices_n: torch.Tensor, dtype, device, max_memory=None) -> torch.Tensor:
+    "$H[y_n \\mid \\omega]$ of the points in `indices_n`, from their rows, in chunks; float64 on the CPU."
+    _, K, C = log_probs_N_K_C.shape
+    conditional_entropies_n = torch.empty(len(indices_n), dtype=torch.float64)
+
+    def body(start: int, end: int):
+        chunk_n_K_C = log_probs_N_K_C[indices_n[start:end]]
+        conditional_entropies_n[start:end] = _chunk_entropy_terms(chunk_n_K_C, dtype, device, check=False)[1].cpu()
+
+    for_chunks(len(indices_n), rows_per_chunk(3 * K * C * torch.finfo(dtype).bits // 8, max_memory, device), body, device)
+    return conditional_entropies_n
+
 def _joint_gains(
     joint_entropy: JointEntropy,  # the batch so far
     log_probs_N_K_C: torch.Tensor,  # the pool, already checked
-    conditional_entropies_N: torch.Tensor,  # H[y_n | w] of every pool point
-    indices_n: Optional[torch.Tensor] = None,  # only these candidates (None: all)
+    indices_n: torch.Tensor,  # the candidates
 ) -> torch.Tensor:
     "Gain of each candidate, $H[y_1..y_{i-1}, y] - H[y \\mid \\omega] - H[y_1..y_{i-1}]$, both joint entropies from the same outcomes."
     joint_entropies_n = joint_entropy.compute_batch(log_probs_N_K_C, indices_B=indices_n, check=False)
-    conditional_n = conditional_entropies_N if indices_n is None else conditional_entropies_N[indices_n]
+    options = dict(dtype=joint_entropy.dtype or log_probs_N_K_C.dtype, device=joint_entropy.device or log_probs_N_K_C.device)
+    conditional_n = _conditional_entropies(log_probs_N_K_C, indices_n, max_memory=joint_entropy.max_memory, **options)
     return joint_entropies_n - conditional_n - float(joint_entropy.compute())
 
 # %% ../nbs/03_batchbald.ipynb #a00966de
 def _greedy_step(
     step: int,  # 0 for the first pick
-    gains_of: Callable,  # fresh gains of candidates, given their pool indices (None: all)
-    bounds_N: torch.Tensor,  # the last gain of each point (-inf: picked); updated in place
+    gains_of: Callable,  # fresh gains of candidates, given their pool indices
+    bounds: _Bounds,  # the last gain of each point (-inf: picked); updated in place
     tolerance: float,  # gains this close are ties, broken by the lowest index
     first_chunk: Optional[int],  # lazy greedy's first chunk (None: exhaustive greedy)
     process_group=None,  # the ranks that hold the other shards (None: one process)
     offset: int = 0,  # global index of this shard's first point
 ) -> tuple:
     "`(index, gain)` of this step's pick (a global index), which is taken out of the candidates."
+    bounds.start_step(tolerance)
     if step > 0 and first_chunk is not None:
-        index, gain = _lazy_best(gains_of, bounds_N, tolerance, first_chunk, process_group, offset)
-    else:
-        if step > 0:
-            picked_N = bounds_N == -math.inf
-            bounds_N.copy_(gains_of(None).masked_fill_(picked_N, -math.inf))
-        index, gain = _first_best(bounds_N, torch.arange(len(bounds_N)) + offset, tolerance, process_group)
-    if 0 <= index - offset < len(bounds_N):
-        bounds_N[index - offset] = -math.inf
+        _score_lazily(bounds, gains_of, first_chunk)
+    else:  # every candidate; at the first step, their gains are the BALD scores that the bounds hold
+        for start, end in bounds.blocks():
+            candidates_n = bounds.candidates(start, end)
+            bounds.store(candidates_n, gains_of(candidates_n) if step > 0 else bounds.gains_N[candidates_n])
+    index, gain = bounds.first_best(offset, process_group)
+    if 0 <= index - offset < bounds.N:
+        bounds.gains_N[index - offset] = -math.inf
     return index, gain
 
 # %% ../nbs/03_batchbald.ipynb #c1f3bfba
-def _check_batchbald_arguments(log_probs_N_K_C, batch_size, num_samples, dtype, device, lazy, lazy_first_chunk) -> tuple:
+def _check_batchbald_arguments(log_probs_N_K_C, batch_size, num_samples, dtype, device, lazy, lazy_first_chunk, scratch_dir) -> tuple:
     "Check the arguments of `get_batchbald_batch` that need no pass over the pool; returns `(dtype, device)`."
     check_log_probs(log_probs_N_K_C, values=False)  # the values are checked by the first pass over the pool
     check_count(batch_size, "batch_size", minimum=0)
@@ -206,22 +264,36 @@ def _check_batchbald_arguments(log_probs_N_K_C, batch_size, num_samples, dtype, 
         raise TypeError(f"lazy must be True or False, got {lazy!r}")
     if lazy_first_chunk is not None:
         check_count(lazy_first_chunk, "lazy_first_chunk")
+    if scratch_dir is not None and not os.path.isdir(scratch_dir):
+        raise ValueError(f"scratch_dir must be an existing folder, got {scratch_dir!r}")
     return resolve_compute(log_probs_N_K_C, dtype, device, default=torch.float32)
+
+def _bald_bounds(log_probs_N_K_C, dtype, device, max_memory, scratch_dir) -> _Bounds:
+    "Bounds holding every point's BALD score (its gain at the first step), from one pass that checks the values."
+    # blocks (and chunks of candidates) of ~128 bytes a point of temporaries: bool masks, indices, gains, entropies
+    bounds = _Bounds(len(log_probs_N_K_C), rows_per_chunk(128, max_memory, "cpu"), scratch_dir)
+
+    def keep(start: int, end: int, entropies_n, conditional_entropies_n):
+        bounds.gains_N[start:end] = entropies_n - conditional_entropies_n
+
+    _entropy_chunks(log_probs_N_K_C, dtype, device, max_memory, False, keep)
+    return bounds
 
 # %% ../nbs/03_batchbald.ipynb #be6f99cf
 def _share_pick(
     log_probs_N_K_C: torch.Tensor,  # this rank's shard
-    conditional_entropies_N: torch.Tensor,  # H[y_n | w] of the shard's points
     local_index: int,  # the pick's index in this shard (outside [0, n): another rank's)
+    conditional_of: Callable,  # H[y_n | w] of the points with the given indices in this shard
     process_group,  # a checked process group, or None
 ) -> tuple:
     "`(log_probs_1_K_C, conditional_entropy)` of the pick, on every rank."
     if process_group is None:
-        return log_probs_N_K_C[local_index : local_index + 1], float(conditional_entropies_N[local_index])
+        return log_probs_N_K_C[local_index : local_index + 1], float(conditional_of(torch.tensor([local_index]))[0])
     _, K, C = log_probs_N_K_C.shape
     row_X = None
     if 0 <= local_index < len(log_probs_N_K_C):
-        row_X = torch.cat([log_probs_N_K_C[local_index].flatten().double().cpu(), conditional_entropies_N[local_index : local_index + 1]])
+        conditional_1 = conditional_of(torch.tensor([local_index]))
+        row_X = torch.cat([log_probs_N_K_C[local_index].flatten().double().cpu(), conditional_1])
     row_X = share_row(row_X, (K * C + 1,), process_group)
     return row_X[:-1].view(1, K, C), float(row_X[-1])
 
@@ -239,33 +311,32 @@ def get_batchbald_batch(
     progress: Optional[bool] = None,  # show a progress bar (None: only on a terminal)
     max_memory: Optional[int] = None,  # bytes of temporaries per chunk of the pool
     process_group=None,  # torch.distributed group whose ranks each pass their shard of the pool (None: one process)
+    scratch_dir: Optional[str] = None,  # folder for the 9 bytes a point of bounds, in a temporary file (None: in memory)
 ) -> CandidateBatch:
     "Greedy BatchBALD: `scores[i]` is the mutual information of the first i+1 picks with the parameters."
     group = check_process_group(process_group)
     with all_or_none(group):  # a bad argument on one rank stops every rank
-        dtype, device = _check_batchbald_arguments(log_probs_N_K_C, batch_size, num_samples, dtype, device, lazy, lazy_first_chunk)
-    offset, N = shard_layout(len(log_probs_N_K_C), group, B=batch_size, M=num_samples, K=log_probs_N_K_C.shape[1], C=log_probs_N_K_C.shape[2])
+        dtype, device = _check_batchbald_arguments(log_probs_N_K_C, batch_size, num_samples, dtype, device, lazy, lazy_first_chunk, scratch_dir)
+    (n, K, C), first_chunk = log_probs_N_K_C.shape, lazy_first_chunk
+    offset, N = shard_layout(n, group, B=batch_size, M=num_samples, K=K, C=C)
     batch_size = min(batch_size, N)
     if batch_size == 0:
         return CandidateBatch(scores=[], indices=[])
     with all_or_none(group):  # the values of every shard are checked here
-        entropies_N, conditional_entropies_N = _entropy_terms(log_probs_N_K_C, dtype, device, max_memory)
-    _, K, C = log_probs_N_K_C.shape
+        bounds = _bald_bounds(log_probs_N_K_C, dtype, device, max_memory, scratch_dir)
     joint_entropy = DynamicJointEntropy(num_samples, batch_size - 1, K, C, dtype, device, generator=generator, max_memory=max_memory)
-    bounds_N = entropies_N - conditional_entropies_N  # the first step's gains: BALD scores
-    gains_of = partial(_joint_gains, joint_entropy, log_probs_N_K_C, conditional_entropies_N)
-    indices: List[int] = []
-    scores: List[float] = []
-    picked_conditional: List[float] = []  # H[y | w] of the picks so far
+    gains_of = partial(_joint_gains, joint_entropy, log_probs_N_K_C)
+    conditional_of = partial(_conditional_entropies, log_probs_N_K_C, dtype=dtype, device=device, max_memory=max_memory)
+    indices, scores, picked_conditional = [], [], []  # picked_conditional: H[y | w] of the picks so far
     for step in progress_bar(progress, iterable=range(batch_size), desc="BatchBALD"):
         batch_entropy = float(joint_entropy.compute())
         first_chunk = lazy_first_chunk or max(16, 2**16 // (joint_entropy.log_joint_M_K.shape[0] * C))
         tolerance = _tie_tolerance(dtype, batch_entropy + math.log(C))
-        index, gain = _greedy_step(step, gains_of, bounds_N, tolerance, first_chunk if lazy else None, group, offset)
+        index, gain = _greedy_step(step, gains_of, bounds, tolerance, first_chunk if lazy else None, group, offset)
         scores.append(batch_entropy + gain - float(torch.tensor(picked_conditional, dtype=torch.float64).sum()))
         indices.append(index)
         if step + 1 < batch_size:
-            log_probs_1_K_C, conditional = _share_pick(log_probs_N_K_C, conditional_entropies_N, index - offset, group)
+            log_probs_1_K_C, conditional = _share_pick(log_probs_N_K_C, index - offset, conditional_of, group)
             joint_entropy.add_variables(log_probs_1_K_C)
             picked_conditional.append(conditional)
     return CandidateBatch(scores=scores, indices=indices)
@@ -304,12 +375,18 @@ def get_bald_batch(
     "Top-`batch_size` points by BALD score $H[y] - H[y \\mid \\omega]$, best first (global indices with `process_group`)."
     group = check_process_group(process_group)
     with all_or_none(group):
-        check_log_probs(log_probs_N_K_C, values=False)
+        check_log_probs(log_probs_N_K_C, values=False)  # the values are checked by the pass over the pool
         check_count(batch_size, "batch_size", minimum=0)
-    offset, N = shard_layout(len(log_probs_N_K_C), group, B=batch_size)
-    scores_N = compute_bald(log_probs_N_K_C, dtype=dtype, device=device, progress=progress, max_memory=max_memory, process_group=group)
-    if group is None:
-        scores_B, indices_B = torch.topk(scores_N, min(batch_size, N))
-    else:
-        scores_B, indices_B = top_k_across_ranks(scores_N, min(batch_size, N), offset, group)
+        dtype, device = resolve_compute(log_probs_N_K_C, dtype, device)
+    (n, K, C) = log_probs_N_K_C.shape
+    offset, N = shard_layout(n, group, B=batch_size, K=K, C=C)
+    top = [torch.empty(0, dtype=torch.float64), torch.empty(0, dtype=torch.long)]  # the best so far, and their indices
+
+    def keep_best(start: int, end: int, entropies_n, conditional_entropies_n):
+        scores_n, indices_n = torch.cat([top[0], entropies_n - conditional_entropies_n]), torch.cat([top[1], torch.arange(start, end)])
+        top[:] = _top_first(scores_n, indices_n, min(batch_size, N))
+
+    with all_or_none(group):
+        _entropy_chunks(log_probs_N_K_C, dtype, device, max_memory, progress, keep_best)
+    scores_B, indices_B = top if group is None else top_k_across_ranks(top[0], min(batch_size, N), offset, group, indices_n=top[1])
     return CandidateBatch(scores=scores_B.tolist(), indices=indices_B.tolist())

@@ -316,7 +316,7 @@ def _busiest_ops(call: Callable, top: int) -> List[tuple]:
     total = sum(op.self_cpu_time_total for op in ops)
     return [(op.key, op.self_cpu_time_total / total) for op in sorted(ops, key=lambda op: op.self_cpu_time_total, reverse=True)[:top]]
 
-def _out_of_core_here(path: str, B: int, M: int, max_memory: Optional[int], top_ops: int) -> dict:
+def _out_of_core_here(path: str, B: int, M: int, max_memory: Optional[int], top_ops: int, scratch: bool = False) -> dict:
     "BALD and BatchBALD on the memory-mapped pool at `path`, timed, with peak anonymous memory and the busiest ops."
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="The given NumPy array is not writable")
@@ -325,11 +325,12 @@ def _out_of_core_here(path: str, B: int, M: int, max_memory: Optional[int], top_
     N, K, C = pool_N_K_C.shape
     start_anon = _anon_bytes()
     bald, bald_seconds, bald_anon = _with_peak_anon(lambda: get_bald_batch(pool_N_K_C, B, max_memory=max_memory))
-    acquire = lambda: get_batchbald_batch(pool_N_K_C, B, M, max_memory=max_memory, generator=_seed())
+    scratch_dir = os.path.dirname(path) if scratch else None  # the bounds in a file beside the pool
+    acquire = lambda: get_batchbald_batch(pool_N_K_C, B, M, max_memory=max_memory, generator=_seed(), scratch_dir=scratch_dir)
     batch, seconds, anon = _with_peak_anon(acquire)
     return {
         "N": N, "K": K, "C": C, "B": B, "M": M, "dtype": str(pool_N_K_C.dtype).replace("torch.", ""),
-        "max_memory": max_memory, "file_bytes": os.path.getsize(path), "start_anon_bytes": start_anon,
+        "max_memory": max_memory, "scratch": scratch, "file_bytes": os.path.getsize(path), "start_anon_bytes": start_anon,
         "bald": bald_seconds, "bald_anon_bytes": bald_anon, "batchbald": seconds, "batchbald_anon_bytes": anon,
         "step": (seconds - bald_seconds) / max(1, B - 1), "top_ops": _busiest_ops(acquire, top_ops),
         "bald_indices": bald.indices, "indices": batch.indices,
@@ -341,6 +342,7 @@ def out_of_core(
     folder: Optional[str] = None,  # where to write the pool (None: the system's temporary folder)
     max_memory: Optional[int] = None,  # as in `get_batchbald_batch`
     top_ops: int = 0,  # how many of the busiest PyTorch operations to report (> 0: one more, profiled, run)
+    scratch: bool = False,  # BatchBALD keeps its bounds in a file beside the pool (`scratch_dir`), not in memory
 ) -> dict:
     "Time and peak anonymous memory of BALD and BatchBALD on a float16 pool memory-mapped from a `.npy` file."
     with tempfile.TemporaryDirectory(dir=folder) as work:
@@ -348,7 +350,7 @@ def out_of_core(
         write_npy_pool(path, N, K, C)
         code = (
             "import json; from batchbald_redux.benchmark import _out_of_core_here; "
-            f"print(json.dumps(_out_of_core_here({path!r}, {B}, {M}, {max_memory!r}, {top_ops})))"
+            f"print(json.dumps(_out_of_core_here({path!r}, {B}, {M}, {max_memory!r}, {top_ops}, {scratch!r})))"
         )
         done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -433,9 +435,10 @@ def sharded(
 def _out_of_core_rows(scale: Callable) -> List[dict]:
     "The out-of-core runs (K=20, M=10000, float16): N up to 10 million with C=10 and B=5, then C=1000, N=50000, B=10."
     rows = []
-    for N, C, B, top_ops in ((1_000_000, 10, 5, 0), (10_000_000, 10, 5, 0), (50_000, 1000, 10, 5)):
-        _log(f"out of core: N={scale(N)} C={C} B={B}")
-        rows.append(out_of_core(scale(N), 20, C, B, scale(10000), top_ops=top_ops))
+    for N, C, B, scratch, top_ops in ((100_000, 10, 5, False, 0), (1_000_000, 10, 5, False, 0), (1_000_000, 10, 5, True, 0),
+                                      (10_000_000, 10, 5, True, 0), (50_000, 1000, 10, False, 5)):
+        _log(f"out of core: N={scale(N)} C={C} B={B} scratch={scratch}")
+        rows.append(out_of_core(scale(N), 20, C, B, scale(10000), top_ops=top_ops, scratch=scratch))
     return rows
 
 # %% ../nbs/13_benchmark.ipynb #94d58748
@@ -482,10 +485,11 @@ def _format_pool_rows(title: str, rows: List[dict]) -> List[str]:
     if not rows:
         return []
     lines = ["", title, f"  {'N':>9} {'C':>5} {'B':>3} {'M':>6} {'file MiB':>9} {'BALD s':>8} {'anon MiB':>9} "
-             f"{'BatchBALD s':>12} {'per step s':>11} {'anon MiB':>9}"]
+             f"{'BatchBALD s':>12} {'per step s':>11} {'anon MiB':>9} {'bounds':>7}"]
     for r in rows:
         lines.append(f"  {r['N']:9d} {r['C']:5d} {r['B']:3d} {r['M']:6d} {mib(r['file_bytes']):>9} {r['bald']:8.2f} "
-                     f"{mib(r['bald_anon_bytes']):>9} {r['batchbald']:12.2f} {r['step']:11.3f} {mib(r['batchbald_anon_bytes']):>9}")
+                     f"{mib(r['bald_anon_bytes']):>9} {r['batchbald']:12.2f} {r['step']:11.3f} {mib(r['batchbald_anon_bytes']):>9} "
+                     f"{'file' if r.get('scratch') else 'memory':>7}")
     for r in (r for r in rows if r["top_ops"]):
         lines.append(f"  busiest ops at N={r['N']} C={r['C']}: " + ", ".join(f"{name} {share:.0%}" for name, share in r["top_ops"][:4]))
     return lines

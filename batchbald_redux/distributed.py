@@ -134,9 +134,11 @@ def top_k_across_ranks(
     k: int,  # how many to keep (at most the pool size)
     offset: int,  # global index of this rank's first point
     process_group,  # a checked process group
+    indices_n: Optional[torch.Tensor] = None,  # the scores' indices in this shard (None: their positions)
 ) -> tuple:
     "`(scores_k, indices_k)`: the `k` best scores over the ranks, best first, with global indices."
     scores_k, indices_k = torch.topk(scores_n, min(k, scores_n.shape[0]))
+    indices_k = indices_k if indices_n is None else indices_n[indices_k]
     local_k_2 = torch.stack([scores_k.double(), (indices_k + offset).double()], dim=1)
     candidates_c_2 = torch.cat(gather_rows(local_k_2, process_group))
     candidates_c_2 = candidates_c_2[torch.argsort(candidates_c_2[:, 1])]

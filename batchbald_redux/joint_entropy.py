@@ -253,11 +253,13 @@ class ExactJointEntropy(JointEntropy):
 def _draw_rows(
     probs_R_X: torch.Tensor,  # R rows of X non-negative weights (each row's total > 0)
     generator: Optional[torch.Generator],  # CPU generator (None: torch's global one)
+    uniform_R: Optional[torch.Tensor] = None,  # the uniforms to invert, float64 (None: drawn here, one per row)
 ) -> torch.Tensor:
     "One index per row, drawn with probability proportional to the row's weights."
     cdf_R_X = probs_R_X.cumsum(dim=1)
-    uniform_R_1 = torch.rand(probs_R_X.shape[0], 1, dtype=cdf_R_X.dtype, generator=generator) * cdf_R_X[:, -1:]
-    return torch.searchsorted(cdf_R_X, uniform_R_1, right=True)[:, 0].clamp_max(probs_R_X.shape[1] - 1)
+    if uniform_R is None:
+        uniform_R = torch.rand(probs_R_X.shape[0], dtype=cdf_R_X.dtype, generator=generator)
+    return torch.searchsorted(cdf_R_X, uniform_R[:, None] * cdf_R_X[:, -1:], right=True)[:, 0].clamp_max(probs_R_X.shape[1] - 1)
 
 # %% ../nbs/02_joint_entropy.ipynb #ba9c1146
 @torch.no_grad()
@@ -280,8 +282,9 @@ def _draw_stratified(
         rank_M = torch.empty(M, dtype=torch.float64)
         rank_M[order_M] = (torch.arange(M) - rank_offset_M).double()
         uniform_M = (rank_M + torch.rand(M, generator=generator, dtype=torch.float64)) / sizes_K[k_M]
-        cdf_M_C = log_probs_K_C.exp().cumsum(dim=1)[k_M]
-        labels_M = torch.searchsorted(cdf_M_C, (uniform_M * cdf_M_C[:, -1])[:, None], right=True)[:, 0]
+        cdf_K_C = log_probs_K_C.exp().cumsum(dim=1)  # each sample's block against its own: O(M + K C) memory
+        labels_M = torch.cat([torch.searchsorted(cdf_K_C[k], uniform_k * cdf_K_C[k, -1], right=True)
+                              for k, uniform_k in enumerate(uniform_M.split(sizes_K.tolist()))])
         log_joint_M_K += log_probs_K_C.T[labels_M.clamp_max(C - 1)]
     return log_joint_M_K
 
@@ -297,8 +300,12 @@ def _draw_labels(
     N, K, C = log_probs_N_K_C.shape
     M = log_joint_M_K.shape[0]
     k_M = _draw_rows(torch.softmax(log_joint_M_K, dim=1), generator)
-    probs_M_N_C = log_probs_N_K_C[:, k_M, :].exp().transpose(0, 1)
-    labels_M_N = _draw_rows(probs_M_N_C.reshape(M * N, C), generator).view(M, N)
+    uniform_MN = torch.rand(M * N, dtype=torch.float64, generator=generator)  # one per (outcome, variable)
+    rows = max(1, CPU_CHUNK_BYTES // (16 * N * C))  # outcomes per chunk: N x C probabilities and their running sums
+    labels_M_N = torch.cat([
+        _draw_rows(log_probs_N_K_C[:, k_m, :].exp().transpose(0, 1).reshape(-1, C), None, uniform_MN[start * N : (start + len(k_m)) * N]).view(-1, N)
+        for start, k_m in zip(range(0, M, rows), k_M.split(rows))
+    ])
     # log p(label | w_k) for every outcome, new variable and sample k
     log_probs_N_C_K = log_probs_N_K_C.permute(0, 2, 1)
     chosen_M_N_K = log_probs_N_C_K[torch.arange(N)[None, :], labels_M_N]

@@ -4,7 +4,7 @@ A float16 .npy mapped with np.load(mmap_mode="r") must give the batches of the s
 (the compute dtype of half-precision pools: every chunk is converted the same way), a bfloat16 raw file mapped with
 torch.from_file those of the same bfloat16 pool in memory, and the `batchbald acquire` loader must map the file rather than read it. In a fresh
 process, the anonymous memory an acquisition allocates must stay far below the size of the pool: the pool is
-never materialised.
+never materialised, BALD keeps no per-point state, and BatchBALD keeps 9 bytes a point, none with `scratch_dir`.
 """
 import numpy as np
 import torch
@@ -57,11 +57,13 @@ def test_bfloat16_from_file(tmp_path):
 def test_nothing_materialises_the_pool(tmp_path):
     # 200,000 points x 20 x 10 in float16: an 80 MB file (a float32 copy would allocate 160 MB)
     N, K, C = 200_000, 20, 10
-    run = out_of_core(N, K, C, 4, 1000, folder=str(tmp_path))
-    ft.test_eq(run["file_bytes"] > N * K * C * 2, True)
-    # per point, BatchBALD keeps a few float64 numbers (entropies, bounds): allow 64 bytes a point plus 48 MiB of
-    # chunks (CPU_CHUNK_BYTES is 8 MiB, a few temporaries of that size) and outcomes; the pool is 400 bytes a point
-    budget = 64 * N + 48 * 2**20
-    assert run["bald_anon_bytes"] < budget, run
-    assert run["batchbald_anon_bytes"] < budget, run
-    assert budget < run["file_bytes"]  # so the check would catch any copy of the pool, even in float16
+    for scratch in (False, True):
+        run = out_of_core(N, K, C, 4, 1000, folder=str(tmp_path), scratch=scratch)
+        ft.test_eq(run["file_bytes"] > N * K * C * 2, True)
+        # BALD keeps its top B and one chunk: a few CPU_CHUNK_BYTES (8 MiB) of temporaries, whatever N
+        assert run["bald_anon_bytes"] < 32 * 2**20, run
+        # BatchBALD adds its bounds (9 bytes a point, none in memory with scratch_dir), a chunk of candidates and the
+        # outcomes; the pool is 400 bytes a point
+        budget = (0 if scratch else 9 * N) + 48 * 2**20
+        assert run["batchbald_anon_bytes"] < budget, run
+        assert budget < run["file_bytes"]  # so the check would catch any copy of the pool, even in float16
