@@ -186,7 +186,8 @@ def check_against_one_process(sizes):
             ft.test_eq(result[f"compute_epig {str(dtype)[6:]}"].dtype, torch.float64)
             ft.test_close(result[f"compute_epig {str(dtype)[6:]}"], shard(scores_N, sizes, rank), eps=eps)
     # Per step: the pick's K C log-probabilities and a few numbers per rank (3P + 3), before the first step a few per
-    # rank (the shard layout, the targets' checksums, the votes: at most 16 P); nothing that grows with N.
+    # rank (the shard layout, the targets' checksums, the votes: at most 16 P); nothing that grows with N. With the
+    # helpers of batchbald_redux.distributed as they are, exactly 1 + 12 P + B (3 P + 2) + (B - 1)(K C + 1).
     P, B, K, C = len(sizes), 4, 6, 3
     for result in results:
         small, large = result["numbers received"]
