@@ -46,22 +46,22 @@ def register_acquisition_method(
     ACQUISITION_METHODS[name] = AcquisitionMethod(function, tuple(options), summary)
 
 # %% ../nbs/06_acquisition.ipynb #9f6d4e95
-ACQUIRE_OPTIONS = ("num_samples", "coldness", "generator", "targets_T_K_C", *COMPUTE_OPTIONS)
+ACQUIRE_OPTIONS = ("num_samples", "coldness", "generator", "targets_T_K_C", "process_group", *COMPUTE_OPTIONS)
 
-register_acquisition_method("random", get_random_batch, ("generator",), "uniformly random points (the baseline)")
-register_acquisition_method("bald", get_bald_batch, COMPUTE_OPTIONS, "top-B BALD scores, each point on its own")
+register_acquisition_method("random", get_random_batch, ("generator", "process_group"), "uniformly random points (the baseline)")
+register_acquisition_method("bald", get_bald_batch, ("process_group", *COMPUTE_OPTIONS), "top-B BALD scores, each point on its own")
 register_acquisition_method(
-    "batchbald", get_batchbald_batch, ("num_samples", "generator", *COMPUTE_OPTIONS),
+    "batchbald", get_batchbald_batch, ("num_samples", "generator", "process_group", *COMPUTE_OPTIONS),
     "greedy BatchBALD: the batch's joint mutual information with the parameters",
 )
 register_acquisition_method(
-    "powerbald", get_powerbald_batch, ("coldness", "generator", *COMPUTE_OPTIONS), "points drawn with p ~ BALD^beta"
+    "powerbald", get_powerbald_batch, ("coldness", "generator", "process_group", *COMPUTE_OPTIONS), "points drawn with p ~ BALD^beta"
 )
 register_acquisition_method(
-    "softmaxbald", get_softmaxbald_batch, ("coldness", "generator", *COMPUTE_OPTIONS), "points drawn with p ~ exp(beta BALD)"
+    "softmaxbald", get_softmaxbald_batch, ("coldness", "generator", "process_group", *COMPUTE_OPTIONS), "points drawn with p ~ exp(beta BALD)"
 )
 register_acquisition_method(
-    "softrankbald", get_softrankbald_batch, ("coldness", "generator", *COMPUTE_OPTIONS), "points drawn with p ~ rank^-beta"
+    "softrankbald", get_softrankbald_batch, ("coldness", "generator", "process_group", *COMPUTE_OPTIONS), "points drawn with p ~ rank^-beta"
 )
 
 # %% ../nbs/06_acquisition.ipynb #21b7bbb3
@@ -78,13 +78,17 @@ def acquire(
     progress: Optional[bool] = None,  # show progress bars (None: only on a terminal)
     max_memory: Optional[int] = None,  # bytes of temporaries per chunk of the pool
     targets_T_K_C: Optional[torch.Tensor] = None,  # EPIG methods: log p(y*_t = c | w_k) on T target inputs
+    process_group=None,  # torch.distributed group whose ranks each pass their shard of the pool (None: one process)
 ) -> CandidateBatch:
-    "Pick a batch with the named method."
+    "Pick a batch with the named method (global indices with `process_group`)."
     if method not in ACQUISITION_METHODS:
         raise ValueError(f"unknown acquisition method {method!r}; expected one of {', '.join(ACQUISITION_METHODS)}")
     entry = ACQUISITION_METHODS[method]
+    if process_group is not None and "process_group" not in entry.options:  # it would score one shard as the pool
+        raise ValueError(f"method {method!r} cannot split the pool between processes (it does not take process_group): "
+                         "gather the pool on one process, or register the method with the option 'process_group'")
     given = dict(num_samples=num_samples, coldness=coldness, generator=generator, dtype=dtype, device=device,
-                 progress=progress, max_memory=max_memory, targets_T_K_C=targets_T_K_C)
+                 progress=progress, max_memory=max_memory, targets_T_K_C=targets_T_K_C, process_group=process_group)
     return entry.function(log_probs_N_K_C, batch_size, **{name: given[name] for name in entry.options})
 
 # %% ../nbs/06_acquisition.ipynb #53684932
@@ -102,11 +106,11 @@ def _with_targets(function: Callable[..., CandidateBatch], name: str) -> Callabl
     return acquire_with_targets
 
 for name, function, options, summary in [
-    ("epig", get_epig_batch, COMPUTE_OPTIONS, "top-B EPIG scores: information about the predictions on target inputs"),
-    ("batchepig", get_batchepig_batch, ("num_samples", "generator", *COMPUTE_OPTIONS),
+    ("epig", get_epig_batch, ("process_group", *COMPUTE_OPTIONS), "top-B EPIG scores: information about the predictions on target inputs"),
+    ("batchepig", get_batchepig_batch, ("num_samples", "generator", "process_group", *COMPUTE_OPTIONS),
      "greedy batch EPIG: the batch's joint information about the target predictions"),
-    ("powerepig", get_powerepig_batch, ("coldness", "generator", *COMPUTE_OPTIONS), "points drawn with p ~ EPIG^beta"),
-    ("softmaxepig", get_softmaxepig_batch, ("coldness", "generator", *COMPUTE_OPTIONS), "points drawn with p ~ exp(beta EPIG)"),
-    ("softrankepig", get_softrankepig_batch, ("coldness", "generator", *COMPUTE_OPTIONS), "points drawn with p ~ EPIG rank^-beta"),
+    ("powerepig", get_powerepig_batch, ("coldness", "generator", "process_group", *COMPUTE_OPTIONS), "points drawn with p ~ EPIG^beta"),
+    ("softmaxepig", get_softmaxepig_batch, ("coldness", "generator", "process_group", *COMPUTE_OPTIONS), "points drawn with p ~ exp(beta EPIG)"),
+    ("softrankepig", get_softrankepig_batch, ("coldness", "generator", "process_group", *COMPUTE_OPTIONS), "points drawn with p ~ EPIG rank^-beta"),
 ]:
     register_acquisition_method(name, _with_targets(function, name), ("targets_T_K_C", *options), summary)

@@ -30,6 +30,16 @@ from batchbald_redux.core import (
     resolve_compute,
     rows_per_chunk,
 )
+from batchbald_redux.distributed import (
+    all_max,
+    all_or_none,
+    check_process_group,
+    first_across_ranks,
+    gather_rows,
+    shard_layout,
+    share_row,
+    top_k_across_ranks,
+)
 from .joint_entropy import DynamicJointEntropy, ExactJointEntropy, SampledJointEntropy
 from .stochastic import sample_power, sample_softmax, sample_softrank
 
@@ -52,6 +62,30 @@ def _check_pool_and_targets(
         raise ValueError(f"log_probs_T_K_C has C={C_targets} classes but log_probs_N_K_C has C={C}")
     if T == 0:
         raise ValueError("log_probs_T_K_C has no target inputs (T=0); EPIG averages over at least one")
+
+# %% ../nbs/17_epig.ipynb #69b8ec81
+def _target_checksums(log_probs_T_K_C: torch.Tensor) -> torch.Tensor:
+    "T, K, C and sums of the targets' probabilities and log-probabilities with seeded random weights, float64 on the CPU."
+    log_probs_X = log_probs_T_K_C.detach().double().flatten().cpu()
+    weights_2_X = torch.rand(2, len(log_probs_X), dtype=torch.float64, generator=torch.Generator().manual_seed(0))
+    sums_2 = weights_2_X[0] @ log_probs_X.exp(), weights_2_X[1] @ log_probs_X.clamp_min(-1e4)  # -inf: -1e4
+    return torch.tensor([*log_probs_T_K_C.shape, *sums_2], dtype=torch.float64)
+
+def _check_same_targets(
+    log_probs_T_K_C: torch.Tensor,  # this rank's targets, already checked
+    process_group,  # a checked process group, or None
+):
+    "A clear error, on every rank, unless every rank of `process_group` passed the same targets."
+    if process_group is None:
+        return
+    sums_P_5 = torch.cat(gather_rows(_target_checksums(log_probs_T_K_C)[None], process_group))
+    shapes = [tuple(int(size) for size in row[:3]) for row in sums_P_5]
+    if len(set(shapes)) > 1:
+        raise ValueError(f"log_probs_T_K_C must be the same on every rank, got shapes {shapes} (by rank)")
+    # the same values summed on another CPU or thread count may round differently: 1e-12 relative
+    if bool(((sums_P_5[:, 3:] - sums_P_5[0, 3:]).abs() > 1e-12 * sums_P_5[0, 3:].abs()).any()):
+        raise ValueError("log_probs_T_K_C must be the same on every rank: its values differ between ranks "
+                         f"(checksums by rank: {sums_P_5[:, 3].tolist()})")
 
 # %% ../nbs/17_epig.ipynb #b28dbe6a
 def _joint_entropy_sums(
@@ -100,6 +134,15 @@ def _mean_joint_entropies(log_probs_N_K_C, log_probs_T_K_C, dtype, device, max_m
     return sums_N.cpu() / T
 
 # %% ../nbs/17_epig.ipynb #aa8b8a44
+def _shard_epig(log_probs_N_K_C, log_probs_T_K_C, dtype, device, progress, max_memory) -> torch.Tensor:
+    "EPIG of the points of `log_probs_N_K_C`, the arguments checked; float64 on the CPU."
+    options = dict(dtype=dtype, device=device, progress=False, max_memory=max_memory)
+    entropies_N = compute_entropy(log_probs_N_K_C, **options)
+    target_entropy = float(compute_entropy(log_probs_T_K_C, **options).mean())
+    joint_entropies_N = _mean_joint_entropies(log_probs_N_K_C, log_probs_T_K_C, dtype, device, max_memory, progress)
+    return entropies_N + target_entropy - joint_entropies_N
+
+# %% ../nbs/17_epig.ipynb #990ef7ae
 def compute_epig(
     log_probs_N_K_C: torch.Tensor,  # log p(y_n = c | w_k) for the pool
     log_probs_T_K_C: torch.Tensor,  # log p(y*_t = c | w_k) for T target inputs, under the same K samples
@@ -108,15 +151,16 @@ def compute_epig(
     device=None,  # device of the computation (None: that of the pool)
     progress: Optional[bool] = None,  # show a progress bar (None: only on a terminal)
     max_memory: Optional[int] = None,  # bytes of temporaries per chunk
+    process_group=None,  # torch.distributed group whose ranks each pass their shard, and the same targets (None: one process)
 ) -> torch.Tensor:
-    "Every pool point's EPIG, $\\frac{1}{T}\\sum_t I[y_n; y^*_t]$, float64 on the CPU."
-    _check_pool_and_targets(log_probs_N_K_C, log_probs_T_K_C, max_memory)
-    dtype, device = resolve_compute(log_probs_N_K_C, dtype, device)
-    options = dict(dtype=dtype, device=device, progress=False, max_memory=max_memory)
-    entropies_N = compute_entropy(log_probs_N_K_C, **options)
-    target_entropy = float(compute_entropy(log_probs_T_K_C, **options).mean())
-    joint_entropies_N = _mean_joint_entropies(log_probs_N_K_C, log_probs_T_K_C, dtype, device, max_memory, progress)
-    return entropies_N + target_entropy - joint_entropies_N
+    "Every pool point's EPIG, $\\frac{1}{T}\\sum_t I[y_n; y^*_t]$, float64 on the CPU (with `process_group`: this rank's shard's)."
+    group = check_process_group(process_group)
+    with all_or_none(group):  # a bad shard or bad targets on one rank stop every rank
+        _check_pool_and_targets(log_probs_N_K_C, log_probs_T_K_C, max_memory)
+        dtype, device = resolve_compute(log_probs_N_K_C, dtype, device)
+    _check_same_targets(log_probs_T_K_C, group)
+    with all_or_none(group):
+        return _shard_epig(log_probs_N_K_C, log_probs_T_K_C, dtype, device, progress, max_memory)
 
 # %% ../nbs/17_epig.ipynb #4ab22c6b
 def get_epig_batch(
@@ -128,21 +172,41 @@ def get_epig_batch(
     *,
     progress: Optional[bool] = None,  # show a progress bar (None: only on a terminal)
     max_memory: Optional[int] = None,  # bytes of temporaries per chunk
+    process_group=None,  # torch.distributed group whose ranks each pass their shard, and the same targets (None: one process)
 ) -> CandidateBatch:
-    "Top-`batch_size` points by EPIG, best first."
-    check_log_probs(log_probs_N_K_C, values=False)
-    batch_size = min(check_count(batch_size, "batch_size", minimum=0), log_probs_N_K_C.shape[0])
-    scores_N = compute_epig(log_probs_N_K_C, log_probs_T_K_C, dtype=dtype, device=device, progress=progress, max_memory=max_memory)
-    scores_B, indices_B = torch.topk(scores_N, batch_size)
+    "Top-`batch_size` points by EPIG, best first (global indices with `process_group`)."
+    group = check_process_group(process_group)
+    with all_or_none(group):
+        check_log_probs(log_probs_N_K_C, values=False)
+        check_count(batch_size, "batch_size", minimum=0)
+    offset, N = shard_layout(len(log_probs_N_K_C), group, B=batch_size)
+    scores_N = compute_epig(log_probs_N_K_C, log_probs_T_K_C, dtype=dtype, device=device, progress=progress,
+                            max_memory=max_memory, process_group=group)
+    if group is None:
+        scores_B, indices_B = torch.topk(scores_N, min(batch_size, N))
+    else:
+        scores_B, indices_B = top_k_across_ranks(scores_N, min(batch_size, N), offset, group)
     return CandidateBatch(scores=scores_B.tolist(), indices=indices_B.tolist())
 
 # %% ../nbs/17_epig.ipynb #e4aa0fbd
-def _epig_scores(log_probs_N_K_C, log_probs_T_K_C, batch_size, generator, dtype, device, progress, max_memory):
-    "Check the arguments that can be checked before the pass over the pool, then every pool point's EPIG."
-    check_count(batch_size, "batch_size", minimum=0)
-    check_generator(generator)
-    return compute_epig(log_probs_N_K_C, log_probs_T_K_C, dtype=dtype, device=device, progress=progress, max_memory=max_memory)
+def _epig_scores(log_probs_N_K_C, log_probs_T_K_C, batch_size, generator, dtype, device, progress, max_memory, process_group) -> torch.Tensor:
+    "Check the arguments that can be checked before the pass over the pool, then every pool point's EPIG (every shard's)."
+    group = check_process_group(process_group)
+    with all_or_none(group):  # a bad argument on one rank stops every rank
+        check_log_probs(log_probs_N_K_C, values=False)
+        check_count(batch_size, "batch_size", minimum=0)
+        check_generator(generator)
+    shard_layout(len(log_probs_N_K_C), group, B=batch_size)
+    scores_n = compute_epig(log_probs_N_K_C, log_probs_T_K_C, dtype=dtype, device=device, progress=progress,
+                            max_memory=max_memory, process_group=group)
+    return scores_n if group is None else torch.cat(gather_rows(scores_n, group))  # the draws need every score
 
+def _draw(sample, scores_N, batch_size, coldness, generator, process_group) -> CandidateBatch:
+    "`sample(scores_N, ...)` on every rank; a bad coldness on one rank stops every rank."
+    with all_or_none(process_group):
+        return sample(scores_N, batch_size, coldness=coldness, generator=generator)
+
+# %% ../nbs/17_epig.ipynb #402c6e63
 def get_powerepig_batch(
     log_probs_N_K_C: torch.Tensor,  # log p(y_n = c | w_k) for the pool
     log_probs_T_K_C: torch.Tensor,  # log p(y*_t = c | w_k) for the targets, under the same K samples
@@ -154,10 +218,11 @@ def get_powerepig_batch(
     device=None,  # device of the EPIG computation (None: that of the pool)
     progress: Optional[bool] = None,  # show a progress bar (None: only on a terminal)
     max_memory: Optional[int] = None,  # bytes of temporaries per chunk
+    process_group=None,  # torch.distributed group whose ranks each pass their shard, and the same targets (None: one process)
 ) -> CandidateBatch:
-    "PowerEPIG: points drawn with probability $\\propto \\mathrm{EPIG}^\\beta$, in draw order, with their EPIG scores."
-    scores_N = _epig_scores(log_probs_N_K_C, log_probs_T_K_C, batch_size, generator, dtype, device, progress, max_memory)
-    return sample_power(scores_N, batch_size, coldness=coldness, generator=generator)
+    "PowerEPIG: points drawn with probability $\\propto \\mathrm{EPIG}^\\beta$, in draw order, with their EPIG scores (global indices with `process_group`)."
+    scores_N = _epig_scores(log_probs_N_K_C, log_probs_T_K_C, batch_size, generator, dtype, device, progress, max_memory, process_group)
+    return _draw(sample_power, scores_N, batch_size, coldness, generator, check_process_group(process_group))
 
 # %% ../nbs/17_epig.ipynb #521874bb
 def get_softmaxepig_batch(
@@ -171,10 +236,11 @@ def get_softmaxepig_batch(
     device=None,  # device of the EPIG computation (None: that of the pool)
     progress: Optional[bool] = None,  # show a progress bar (None: only on a terminal)
     max_memory: Optional[int] = None,  # bytes of temporaries per chunk
+    process_group=None,  # torch.distributed group whose ranks each pass their shard, and the same targets (None: one process)
 ) -> CandidateBatch:
-    "SoftmaxEPIG: points drawn with probability $\\propto e^{\\beta\\,\\mathrm{EPIG}}$, in draw order, with their EPIG scores."
-    scores_N = _epig_scores(log_probs_N_K_C, log_probs_T_K_C, batch_size, generator, dtype, device, progress, max_memory)
-    return sample_softmax(scores_N, batch_size, coldness=coldness, generator=generator)
+    "SoftmaxEPIG: points drawn with probability $\\propto e^{\\beta\\,\\mathrm{EPIG}}$, in draw order, with their EPIG scores (global indices with `process_group`)."
+    scores_N = _epig_scores(log_probs_N_K_C, log_probs_T_K_C, batch_size, generator, dtype, device, progress, max_memory, process_group)
+    return _draw(sample_softmax, scores_N, batch_size, coldness, generator, check_process_group(process_group))
 
 # %% ../nbs/17_epig.ipynb #c79b8c68
 def get_softrankepig_batch(
@@ -188,10 +254,11 @@ def get_softrankepig_batch(
     device=None,  # device of the EPIG computation (None: that of the pool)
     progress: Optional[bool] = None,  # show a progress bar (None: only on a terminal)
     max_memory: Optional[int] = None,  # bytes of temporaries per chunk
+    process_group=None,  # torch.distributed group whose ranks each pass their shard, and the same targets (None: one process)
 ) -> CandidateBatch:
-    "SoftrankEPIG: points drawn with probability $\\propto r^{-\\beta}$ by EPIG rank $r$, in draw order, with their EPIG scores."
-    scores_N = _epig_scores(log_probs_N_K_C, log_probs_T_K_C, batch_size, generator, dtype, device, progress, max_memory)
-    return sample_softrank(scores_N, batch_size, coldness=coldness, generator=generator)
+    "SoftrankEPIG: points drawn with probability $\\propto r^{-\\beta}$ by EPIG rank $r$, in draw order, with their EPIG scores (global indices with `process_group`)."
+    scores_N = _epig_scores(log_probs_N_K_C, log_probs_T_K_C, batch_size, generator, dtype, device, progress, max_memory, process_group)
+    return _draw(sample_softrank, scores_N, batch_size, coldness, generator, check_process_group(process_group))
 
 # %% ../nbs/17_epig.ipynb #6b7990ea
 @torch.no_grad()
@@ -202,6 +269,7 @@ def _target_outcomes(
     exact: bool,  # enumerate every (outcome, target, label); else draw `num_samples` of them
     num_samples: int,
     generator: Optional[torch.Generator],
+    max_memory: Optional[int] = None,  # bytes of temporaries for the targets' labels (drawn in chunks of rows)
 ) -> tuple:
     "`(log_batch_R_K, log_rows_R_K)`: log p(y_m | w_k) and log p(y_m, y*_t = c' | w_k) (/T if enumerated) for R rows."
     T, K, C = log_probs_T_K_C.shape
@@ -212,7 +280,10 @@ def _target_outcomes(
     m_R = torch.multinomial(weights_M, num_samples, replacement=True, generator=generator)
     t_R = torch.randint(T, (num_samples,), generator=generator)
     k_R = torch.multinomial(torch.softmax(log_joint_M_K[m_R], dim=1), 1, generator=generator)[:, 0]
-    c_R = torch.multinomial(log_targets_TC_K.view(T, C, K)[t_R, :, k_R].exp(), 1, generator=generator)[:, 0]
+    c_R, rows = torch.empty(num_samples, dtype=torch.long), rows_per_chunk(2 * C * 8, max_memory, "cpu")
+    for start in range(0, num_samples, rows):  # R x C probabilities at once would be 80 MB at R = 10,000, C = 1,000
+        t_r, k_r = t_R[start : start + rows], k_R[start : start + rows]
+        c_R[start : start + rows] = torch.multinomial(log_targets_TC_K.view(T, C, K)[t_r, :, k_r].exp(), 1, generator=generator)[:, 0]
     log_batch_R_K = log_joint_M_K[m_R]
     return log_batch_R_K, log_batch_R_K + log_targets_TC_K[t_R * C + c_R]
 
@@ -229,7 +300,7 @@ def _batch_gains(joint, log_probs_N_K_C, log_probs_T_K_C, picked_N, num_samples:
     weights_M = joint.weighted_outcomes()[0]
     M, (T, _, C) = joint.log_joint_M_K.shape[0], log_probs_T_K_C.shape
     exact = isinstance(joint.inner, ExactJointEntropy) and M * T * C <= num_samples
-    log_batch_R_K, log_rows_R_K = _target_outcomes(joint.log_joint_M_K, weights_M, log_probs_T_K_C, exact, num_samples, generator)
+    log_batch_R_K, log_rows_R_K = _target_outcomes(joint.log_joint_M_K, weights_M, log_probs_T_K_C, exact, num_samples, generator, joint.max_memory)
     if exact:
         batch, rows = joint, ExactJointEntropy(log_rows_R_K.exp(), **options)
     else:  # the same draws on both sides
@@ -237,7 +308,32 @@ def _batch_gains(joint, log_probs_N_K_C, log_probs_T_K_C, picked_N, num_samples:
     conditional_N = _expected_conditional_entropies(batch, log_probs_N_K_C, picked_N)
     return conditional_N - _expected_conditional_entropies(rows, log_probs_N_K_C, picked_N)
 
+# %% ../nbs/17_epig.ipynb #b7879430
+def _best_across_ranks(gains_n: torch.Tensor, offset: int, process_group) -> tuple:
+    "`(index, gain)`: the largest gain over the ranks (NaN: picked), the lowest global index among equal ones."
+    gains_n = gains_n.nan_to_num(nan=-math.inf)
+    best = all_max(float(gains_n.max()) if len(gains_n) else -math.inf, process_group)
+    at_best_n = (gains_n == best).nonzero()[:, 0]
+    return first_across_ranks(int(at_best_n[0]) + offset if len(at_best_n) else -1, best, process_group)
+
+def _pick_row(log_probs_N_K_C: torch.Tensor, local_index: int, process_group) -> torch.Tensor:
+    "The pick's log-probabilities, 1 x K x C, on every rank, in the pool's dtype and device (`local_index`: in this shard)."
+    if process_group is None:
+        return log_probs_N_K_C[local_index : local_index + 1]
+    _, K, C = log_probs_N_K_C.shape
+    row_X = log_probs_N_K_C[local_index].flatten() if 0 <= local_index < len(log_probs_N_K_C) else None
+    row_X = share_row(row_X, (K * C,), process_group)  # float64: every float dtype converts back exactly
+    return row_X.view(1, K, C).to(dtype=log_probs_N_K_C.dtype, device=log_probs_N_K_C.device)
+
 # %% ../nbs/17_epig.ipynb #8e4b6375
+def _check_batchepig_arguments(log_probs_N_K_C, log_probs_T_K_C, batch_size, num_samples, generator, dtype, device, max_memory) -> tuple:
+    "Check the arguments of `get_batchepig_batch`; returns `(generator, dtype, device)`."
+    _check_pool_and_targets(log_probs_N_K_C, log_probs_T_K_C, max_memory)
+    check_count(batch_size, "batch_size", minimum=0)
+    check_count(num_samples, "num_samples")
+    return (check_generator(generator), *resolve_compute(log_probs_N_K_C, dtype, device, default=torch.float32))
+
+# %% ../nbs/17_epig.ipynb #f8c5728c
 def get_batchepig_batch(
     log_probs_N_K_C: torch.Tensor,  # log p(y_n = c | w_k) for the pool
     log_probs_T_K_C: torch.Tensor,  # log p(y*_t = c | w_k) for the targets, under the same K samples
@@ -249,23 +345,27 @@ def get_batchepig_batch(
     generator: Optional[torch.Generator] = None,  # CPU generator for the sampled regime (None: torch's global one)
     progress: Optional[bool] = None,  # show a progress bar (None: only on a terminal)
     max_memory: Optional[int] = None,  # bytes of temporaries per chunk
+    process_group=None,  # torch.distributed group whose ranks each pass their shard, and the same targets (None: one process)
 ) -> CandidateBatch:
     "Greedy batch EPIG: `scores[i]` is $\\frac{1}{T}\\sum_t I[y_1, \\dots, y_{i+1}; y^*_t]$ of the first i+1 picks."
-    _check_pool_and_targets(log_probs_N_K_C, log_probs_T_K_C, max_memory)
-    batch_size = min(check_count(batch_size, "batch_size", minimum=0), log_probs_N_K_C.shape[0])
-    check_count(num_samples, "num_samples")
-    generator = check_generator(generator)
-    dtype, device = resolve_compute(log_probs_N_K_C, dtype, device, default=torch.float32)
-    N, K, C = log_probs_N_K_C.shape
+    group = check_process_group(process_group)
+    with all_or_none(group):  # a bad argument on one rank stops every rank
+        generator, dtype, device = _check_batchepig_arguments(log_probs_N_K_C, log_probs_T_K_C, batch_size, num_samples, generator, dtype, device, max_memory)
+    n, K, C = log_probs_N_K_C.shape
+    offset, N = shard_layout(n, group, B=batch_size, M=num_samples, K=K, C=C)
+    _check_same_targets(log_probs_T_K_C, group)
+    batch_size = min(batch_size, N)
     joint = DynamicJointEntropy(num_samples, max(0, batch_size - 1), K, C, dtype, device, generator=generator, max_memory=max_memory)
-    picked_N, indices, scores = torch.zeros(N, dtype=torch.bool), [], []
+    picked_n, indices, scores = torch.zeros(n, dtype=torch.bool), [], []
     for _ in progress_bar(progress, iterable=range(batch_size), desc="batch EPIG"):
         if indices:
-            joint.add_variables(log_probs_N_K_C[indices[-1:]])
-        gains_N = _batch_gains(joint, log_probs_N_K_C, log_probs_T_K_C, picked_N, num_samples, generator)
-        index = int(torch.argmax(gains_N.nan_to_num(nan=-math.inf)))  # the first of equal gains
-        picked_N[index] = True
-        scores.append((scores[-1] if scores else 0.0) + float(gains_N[index]))
+            joint.add_variables(_pick_row(log_probs_N_K_C, indices[-1] - offset, group))
+        with all_or_none(group):
+            gains_n = _batch_gains(joint, log_probs_N_K_C, log_probs_T_K_C, picked_n, num_samples, generator)
+        index, gain = _best_across_ranks(gains_n, offset, group)
+        if 0 <= index - offset < n:  # this rank's point
+            picked_n[index - offset] = True
+        scores.append((scores[-1] if scores else 0.0) + gain)
         indices.append(index)
     return CandidateBatch(scores=scores, indices=indices)
 
