@@ -46,12 +46,12 @@ def register_acquisition_method(
     ACQUISITION_METHODS[name] = AcquisitionMethod(function, tuple(options), summary)
 
 # %% ../nbs/06_acquisition.ipynb #9f6d4e95
-ACQUIRE_OPTIONS = ("num_samples", "coldness", "generator", "targets_T_K_C", "process_group", *COMPUTE_OPTIONS)
+ACQUIRE_OPTIONS = ("num_samples", "coldness", "generator", "targets_T_K_C", "process_group", "scratch_dir", *COMPUTE_OPTIONS)
 
 register_acquisition_method("random", get_random_batch, ("generator", "process_group"), "uniformly random points (the baseline)")
 register_acquisition_method("bald", get_bald_batch, ("process_group", *COMPUTE_OPTIONS), "top-B BALD scores, each point on its own")
 register_acquisition_method(
-    "batchbald", get_batchbald_batch, ("num_samples", "generator", "process_group", *COMPUTE_OPTIONS),
+    "batchbald", get_batchbald_batch, ("num_samples", "generator", "process_group", "scratch_dir", *COMPUTE_OPTIONS),
     "greedy BatchBALD: the batch's joint mutual information with the parameters",
 )
 register_acquisition_method(
@@ -79,6 +79,7 @@ def acquire(
     max_memory: Optional[int] = None,  # bytes of temporaries per chunk of the pool
     targets_T_K_C: Optional[torch.Tensor] = None,  # EPIG methods: log p(y*_t = c | w_k) on T target inputs
     process_group=None,  # torch.distributed group whose ranks each pass their shard of the pool (None: one process)
+    scratch_dir: Optional[str] = None,  # BatchBALD: folder for its per-point bounds, in a temporary file (None: in memory)
 ) -> CandidateBatch:
     "Pick a batch with the named method (global indices with `process_group`)."
     if method not in ACQUISITION_METHODS:
@@ -88,7 +89,8 @@ def acquire(
         raise ValueError(f"method {method!r} cannot split the pool between processes (it does not take process_group): "
                          "gather the pool on one process, or register the method with the option 'process_group'")
     given = dict(num_samples=num_samples, coldness=coldness, generator=generator, dtype=dtype, device=device,
-                 progress=progress, max_memory=max_memory, targets_T_K_C=targets_T_K_C, process_group=process_group)
+                 progress=progress, max_memory=max_memory, targets_T_K_C=targets_T_K_C, process_group=process_group,
+                 scratch_dir=scratch_dir)
     return entry.function(log_probs_N_K_C, batch_size, **{name: given[name] for name in entry.options})
 
 # %% ../nbs/06_acquisition.ipynb #53684932

@@ -79,6 +79,9 @@ def _add_acquire_commands(commands):
     acquire_.add_argument("--seed", type=int, default=None, help="seed for BatchBALD's sampling and the random draws")
     acquire_.add_argument("--targets", type=Path, default=None,
                           help="EPIG methods: .npy or .pt file holding log_probs_T_K_C on target inputs (same K as the pool)")
+    acquire_.add_argument("--max-memory", type=int, default=None, help="bytes of temporaries per chunk of the pool")
+    acquire_.add_argument("--scratch-dir", type=Path, default=None,
+                          help="BatchBALD: keep its 9 bytes a point of bounds in a temporary file in this folder")
     acquire_.add_argument("--json", type=Path, default=None, help="also write the batch to this JSON file")
 
     pool_ = commands.add_parser("example-pool", help="write an example pool with duplicated points to a .npy file")
@@ -235,7 +238,8 @@ def _acquire(args) -> None:
     options = ACQUISITION_METHODS[args.method].options
     targets_T_K_C = None if args.targets is None else load_log_probs(args.targets)
     batch = acquire(load_log_probs(args.file), args.batch_size, args.method, num_samples=args.num_samples,
-                    coldness=args.coldness, generator=generator, targets_T_K_C=targets_T_K_C)
+                    coldness=args.coldness, generator=generator, targets_T_K_C=targets_T_K_C, max_memory=args.max_memory,
+                    scratch_dir=None if args.scratch_dir is None else str(args.scratch_dir))
     print(f"{args.method}: {len(batch.indices)} points from {args.file}")
     print(_format_batch(batch))
     if args.json is not None:
