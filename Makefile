@@ -86,7 +86,7 @@ bench-peers: install
 		.venv-peers/bin/python -m pip install --quiet --disable-pip-version-check --no-deps batchbald-redux==2.0.5; fi
 	$(BIN)/python tools/bench_peers.py --json nbs/peers.json
 
-# The full Repeated Digits experiment (random, BALD, BatchBALD, PowerBALD x 5 seeds; about six minutes): re-runs
+# The full Repeated Digits experiment (random, BALD, BatchBALD, PowerBALD x 5 seeds; about seven minutes): re-runs
 # nbs/11_repeated_digits_experiment.ipynb, slow cell included, and keeps its outputs and its results file.
 experiment: install
 	$(BIN)/python tools/run_notebooks.py --slow nbs/11_repeated_digits_experiment.ipynb
