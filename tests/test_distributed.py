@@ -7,16 +7,10 @@ error instead of leaving the others waiting. Each test runs all its cases in one
 is most of the cost), is bounded in time, and kills its processes if they overrun.
 """
 import math
-import tempfile
-import time
-from datetime import timedelta
-from pathlib import Path
 
-import pytest
 import torch
-import torch.distributed as dist
-import torch.multiprocessing as mp
 import fastcore.test as ft
+from ranks import error_of, run_ranks
 
 from batchbald_redux.batchbald import compute_bald, get_bald_batch, get_batchbald_batch
 from batchbald_redux.pools import random_pool
@@ -27,7 +21,6 @@ from batchbald_redux.stochastic import (
     get_softrankbald_batch,
 )
 
-TIMEOUT_S = 90  # for one spawn: start-up (~4 s each on 2 busy cores) and every case
 
 # name -> (pool seed, N, K, C, call(log_probs_N_K_C, **kwargs)); float64 where the single-process result is compared
 # at 1e-9, float32 (the default of get_batchbald_batch) in the sampled cases
@@ -61,25 +54,16 @@ def shards(tensor, sizes):
     return list(torch.split(tensor, sizes))
 
 
-def _worker(rank, world_size, init_file, sizes, out_dir):
-    torch.set_num_threads(1)
-    dist.init_process_group(
-        "gloo", init_method=f"file://{init_file}", rank=rank, world_size=world_size, timeout=timedelta(seconds=60)
+def _work(rank, sizes, group, results):
+    for name, (seed, N, K, C, call) in CASES.items():
+        batch = call(shards(pool(seed, N, K, C), sizes)[rank], process_group=group)
+        results[name] = (batch.indices, batch.scores)
+    scores = compute_bald(shards(pool(6, 30, 8, 5), sizes)[rank], process_group=group)
+    results["compute_bald shard"] = scores
+    results["bad shard"] = _error(rank, sizes, group)
+    results["arguments differ"] = error_of(
+        lambda: get_batchbald_batch(shards(pool(1, 30, 8, 3), sizes)[rank], 4 + rank, 100, process_group=group)
     )
-    group, results = dist.group.WORLD, {}
-    try:
-        for name, (seed, N, K, C, call) in CASES.items():
-            batch = call(shards(pool(seed, N, K, C), sizes)[rank], process_group=group)
-            results[name] = (batch.indices, batch.scores)
-        scores = compute_bald(shards(pool(6, 30, 8, 5), sizes)[rank], process_group=group)
-        results["compute_bald shard"] = scores
-        results["bad shard"] = _error(rank, sizes, group)
-        results["arguments differ"] = _error_of(
-            lambda: get_batchbald_batch(shards(pool(1, 30, 8, 3), sizes)[rank], 4 + rank, 100, process_group=group)
-        )
-    finally:
-        torch.save(results, Path(out_dir) / f"rank{rank}.pt")
-        dist.destroy_process_group()
 
 
 def _error(rank, sizes, group):
@@ -87,32 +71,11 @@ def _error(rank, sizes, group):
     shard = shards(pool(1, 30, 8, 3), sizes)[rank].clone()
     if rank == len(sizes) - 1:
         shard[-1, 0, 0] = math.nan
-    return _error_of(lambda: get_batchbald_batch(shard, 4, 100, process_group=group))
-
-
-def _error_of(call):
-    try:
-        call()
-    except Exception as error:  # the test checks which error and message
-        return f"{type(error).__name__}: {error}"
-    return "no error"
+    return error_of(lambda: get_batchbald_batch(shard, 4, 100, process_group=group))
 
 
 def run_sharded(sizes):
-    "Every rank's results, spawning one gloo process per shard; fails (and kills them) if they take too long."
-    with tempfile.TemporaryDirectory() as tmp:
-        context = mp.spawn(_worker, args=(len(sizes), f"{tmp}/init", sizes, tmp), nprocs=len(sizes), join=False)
-        deadline = time.monotonic() + TIMEOUT_S
-        try:
-            while not context.join(timeout=1):
-                if time.monotonic() > deadline:
-                    pytest.fail(f"{len(sizes)} processes did not finish within {TIMEOUT_S} s")
-        finally:
-            for process in context.processes:
-                if process.is_alive():
-                    process.kill()
-                    process.join()
-        return [torch.load(Path(tmp) / f"rank{rank}.pt", weights_only=False) for rank in range(len(sizes))]
+    return run_ranks(_work, sizes)
 
 
 def check_against_one_process(sizes):

@@ -9,16 +9,11 @@ instead of leaving the others waiting. Each test runs all its cases in one spawn
 of the cost), is bounded in time, and kills its processes if they overrun.
 """
 import math
-import tempfile
-import time
-from datetime import timedelta
-from pathlib import Path
 
-import pytest
 import torch
 import torch.distributed as dist
-import torch.multiprocessing as mp
 import fastcore.test as ft
+from ranks import error_of, run_ranks
 
 from batchbald_redux.acquisition import ACQUISITION_METHODS, acquire
 from batchbald_redux.epig import (
@@ -31,7 +26,6 @@ from batchbald_redux.epig import (
 )
 from batchbald_redux.pools import random_pool
 
-TIMEOUT_S = 90  # for one spawn: start-up (~4 s each on 2 busy cores) and every case
 SEED = 7
 N = 30  # pool points, split into the shards of each test
 
@@ -80,26 +74,17 @@ def shard(tensor, sizes, rank):
     return torch.split(tensor, sizes)[rank]
 
 
-def _worker(rank, world_size, init_file, sizes, out_dir):
-    torch.set_num_threads(1)
-    dist.init_process_group(
-        "gloo", init_method=f"file://{init_file}", rank=rank, world_size=world_size, timeout=timedelta(seconds=60)
-    )
-    group, results = dist.group.WORLD, {}
-    try:
-        for name, (seed, K, C, T, call, _) in CASES.items():
-            log_probs_N_K_C, log_probs_T_K_C = pool(seed, K, C, T)
-            batch = call(shard(log_probs_N_K_C, sizes, rank), log_probs_T_K_C, process_group=group)
-            results[name] = (batch.indices, batch.scores)
-        log_probs_N_K_C, log_probs_T_K_C = pool(1, 8, 4, 5)
-        mine_n_K_C = shard(log_probs_N_K_C, sizes, rank)
-        results["compute_epig float64"] = compute_epig(mine_n_K_C, log_probs_T_K_C, process_group=group)
-        results["compute_epig float32"] = compute_epig(mine_n_K_C.float(), log_probs_T_K_C.float(), process_group=group)
-        results["numbers received"] = [_numbers_received(rank, sizes, group, scale) for scale in (1, 3)]
-        results.update(_errors(rank, sizes, group))
-    finally:
-        torch.save(results, Path(out_dir) / f"rank{rank}.pt")
-        dist.destroy_process_group()
+def _work(rank, sizes, group, results):
+    for name, (seed, K, C, T, call, _) in CASES.items():
+        log_probs_N_K_C, log_probs_T_K_C = pool(seed, K, C, T)
+        batch = call(shard(log_probs_N_K_C, sizes, rank), log_probs_T_K_C, process_group=group)
+        results[name] = (batch.indices, batch.scores)
+    log_probs_N_K_C, log_probs_T_K_C = pool(1, 8, 4, 5)
+    mine_n_K_C = shard(log_probs_N_K_C, sizes, rank)
+    results["compute_epig float64"] = compute_epig(mine_n_K_C, log_probs_T_K_C, process_group=group)
+    results["compute_epig float32"] = compute_epig(mine_n_K_C.float(), log_probs_T_K_C.float(), process_group=group)
+    results["numbers received"] = [_numbers_received(rank, sizes, group, scale) for scale in (1, 3)]
+    results.update(_errors(rank, sizes, group))
 
 
 def _numbers_received(rank, sizes, group, scale) -> int:
@@ -139,33 +124,12 @@ def _errors(rank, sizes, group) -> dict:
         "bad shard": lambda: get_batchepig_batch(bad_n_K_C, log_probs_T_K_C, 3, 1000, process_group=group),
         "bad shard, powerepig": lambda: get_powerepig_batch(bad_n_K_C, log_probs_T_K_C, 3, process_group=group),
     }
-    return {name: _error_of(call) for name, call in calls.items()}
-
-
-def _error_of(call):
-    try:
-        call()
-    except Exception as error:  # the test checks which error and message
-        return f"{type(error).__name__}: {error}"
-    return "no error"
+    return {name: error_of(call) for name, call in calls.items()}
 
 
 def run_sharded(sizes):
-    "Every rank's results, spawning one gloo process per shard; fails (and kills them) if they take too long."
     assert sum(sizes) == N
-    with tempfile.TemporaryDirectory() as tmp:
-        context = mp.spawn(_worker, args=(len(sizes), f"{tmp}/init", sizes, tmp), nprocs=len(sizes), join=False)
-        deadline = time.monotonic() + TIMEOUT_S
-        try:
-            while not context.join(timeout=1):
-                if time.monotonic() > deadline:
-                    pytest.fail(f"{len(sizes)} processes did not finish within {TIMEOUT_S} s")
-        finally:
-            for process in context.processes:
-                if process.is_alive():
-                    process.kill()
-                    process.join()
-        return [torch.load(Path(tmp) / f"rank{rank}.pt", weights_only=False) for rank in range(len(sizes))]
+    return run_ranks(_work, sizes)
 
 
 def check_against_one_process(sizes):
