@@ -139,7 +139,7 @@ class _Bounds:
             self.gains_N, self.fresh_N = torch.zeros(N, dtype=torch.float64), torch.zeros(N, dtype=torch.bool)
         else:  # pages of a file: the kernel writes them out when memory is short instead of holding them
             self.folder = tempfile.TemporaryDirectory(prefix="batchbald-", dir=scratch_dir)
-            mapped = lambda name, dtype: torch.from_file(os.path.join(self.folder.name, name), True, N, dtype=dtype)
+            mapped = lambda name, dtype: torch.from_file(os.path.join(self.folder.name, name), shared=True, size=N, dtype=dtype)
             self.gains_N, self.fresh_N = mapped("gains", torch.float64), mapped("fresh", torch.bool)
         self.best, self.margin, self.tolerance = -math.inf, 0.0, 0.0
 
@@ -317,7 +317,7 @@ def get_batchbald_batch(
     group = check_process_group(process_group)
     with all_or_none(group):  # a bad argument on one rank stops every rank
         dtype, device = _check_batchbald_arguments(log_probs_N_K_C, batch_size, num_samples, dtype, device, lazy, lazy_first_chunk, scratch_dir)
-    (n, K, C), first_chunk = log_probs_N_K_C.shape, lazy_first_chunk
+    n, K, C = log_probs_N_K_C.shape
     offset, N = shard_layout(n, group, B=batch_size, M=num_samples, K=K, C=C)
     batch_size = min(batch_size, N)
     if batch_size == 0:
