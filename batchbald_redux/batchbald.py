@@ -264,7 +264,7 @@ def _check_batchbald_arguments(log_probs_N_K_C, batch_size, num_samples, dtype, 
         raise TypeError(f"lazy must be True or False, got {lazy!r}")
     if lazy_first_chunk is not None:
         check_count(lazy_first_chunk, "lazy_first_chunk")
-    if scratch_dir is not None and not os.path.isdir(scratch_dir):
+    if scratch_dir is not None and (not isinstance(scratch_dir, (str, os.PathLike)) or not os.path.isdir(scratch_dir)):
         raise ValueError(f"scratch_dir must be an existing folder, got {scratch_dir!r}")
     return resolve_compute(log_probs_N_K_C, dtype, device, default=torch.float32)
 
