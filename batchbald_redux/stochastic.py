@@ -14,21 +14,13 @@ from typing import Callable, Optional
 import torch
 
 from .batchbald import CandidateBatch, compute_bald
-from .core import check_count, check_generator, check_log_probs
+from .core import check_count, check_generator, check_log_probs, gumbel_noise
 from .distributed import all_or_none, check_process_group, gather_rows, shard_layout
 
 # %% ../nbs/05_stochastic.ipynb #917d6246
-_UNIFORM_LEVELS = 2**52  # U = (m + 1/2) / 2**52 with m uniform in {0, ..., 2**52 - 1}: exact in float64, never 0 or 1
-
-def _gumbel_noise(N: int, generator: Optional[torch.Generator]) -> torch.Tensor:
-    "N independent standard Gumbel draws, float64 on the CPU, all finite."
-    levels_N = torch.randint(_UNIFORM_LEVELS, (N,), generator=generator, dtype=torch.int64)
-    uniform_N = (levels_N.double() + 0.5) / _UNIFORM_LEVELS
-    return -torch.log(-torch.log(uniform_N))
-
 def _gumbel_top_k(logits_N: torch.Tensor, batch_size: int, generator: Optional[torch.Generator]) -> torch.Tensor:
     "`batch_size` distinct indices drawn without replacement with probabilities $\\propto e^{\\ell_n}$, in draw order."
-    return torch.topk(logits_N + _gumbel_noise(logits_N.shape[0], generator), batch_size).indices
+    return torch.topk(logits_N + gumbel_noise(logits_N.shape[0], generator), batch_size).indices
 
 # %% ../nbs/05_stochastic.ipynb #de1ef388
 def _check_coldness(coldness) -> float:
