@@ -24,6 +24,7 @@ import torch
 from . import __version__
 from .acquisition import ACQUISITION_METHODS, acquire
 from .batchbald import CandidateBatch
+from .consistent_mc_dropout import to_log_probs
 from .pools import repeated_pool
 
 # %% ../nbs/12_cli.ipynb #492bf0f3
@@ -55,6 +56,10 @@ def _method_help() -> str:
     "The registry's methods, one per line, for the help text."
     return "; ".join(f"{name}: {method.summary}" for name, method in ACQUISITION_METHODS.items())
 
+# %% ../nbs/12_cli.ipynb #5784a05a
+_VALUES = {"log-probs": "log_probs", "probs": "probs", "logits": "logits"}  # --values to to_log_probs' output=
+_VALUES_OPTIONS = {"log_probs": "--values log-probs", "probs": "--values probs", "logits": "--values logits"}  # for its messages
+
 # %% ../nbs/12_cli.ipynb #c825cb9e
 def _format_batch(batch: CandidateBatch, original_N: Optional[torch.Tensor] = None) -> str:
     "One line per pick, aligned."
@@ -82,6 +87,10 @@ def _add_acquire_commands(commands):
     acquire_.add_argument("--max-memory", type=int, default=None, help="bytes of temporaries per chunk of the pool")
     acquire_.add_argument("--scratch-dir", type=Path, default=None,
                           help="BatchBALD: keep its 9 bytes a point of bounds in a temporary file in this folder")
+    acquire_.add_argument("--values", choices=list(_VALUES), default="log-probs",
+                          help="what FILE and --targets hold: log-probs (default: used as they are, read from disk), "
+                               "probs (their log is taken) or logits (their log-softmax is taken); probs and logits are "
+                               "checked as predict_log_probs checks output= and converted in memory, in float32")
     acquire_.add_argument("--json", type=Path, default=None, help="also write the batch to this JSON file")
 
     pool_ = commands.add_parser("example-pool", help="write an example pool with duplicated points to a .npy file")
@@ -232,14 +241,28 @@ def _report(args) -> None:
         print(f"wrote {args.plot}")
 
 # %% ../nbs/12_cli.ipynb #08313208
+def _read_values(path, values: str) -> torch.Tensor:
+    "`log_probs_N_K_C` from a file of log-probabilities (as it is, on disk), probabilities or logits (`--values`)."
+    values_N_K_C = load_log_probs(path)
+    if values == "log-probs":
+        return values_N_K_C
+    return to_log_probs(values_N_K_C, _VALUES[values], name=str(path), options=_VALUES_OPTIONS)
+
 def _acquire(args) -> None:
     "`batchbald acquire`: the batch, a line per pick, and optionally a JSON record."
     generator = None if args.seed is None else torch.Generator().manual_seed(args.seed)
     options = ACQUISITION_METHODS[args.method].options
-    targets_T_K_C = None if args.targets is None else load_log_probs(args.targets)
-    batch = acquire(load_log_probs(args.file), args.batch_size, args.method, num_samples=args.num_samples,
-                    coldness=args.coldness, generator=generator, targets_T_K_C=targets_T_K_C, max_memory=args.max_memory,
-                    scratch_dir=None if args.scratch_dir is None else str(args.scratch_dir))
+    targets_T_K_C = None if args.targets is None else _read_values(args.targets, args.values)
+    try:
+        batch = acquire(_read_values(args.file, args.values), args.batch_size, args.method, num_samples=args.num_samples,
+                        coldness=args.coldness, generator=generator, targets_T_K_C=targets_T_K_C, max_memory=args.max_memory,
+                        scratch_dir=None if args.scratch_dir is None else str(args.scratch_dir))
+    except ValueError as error:
+        if args.values == "log-probs" and "looks like probabilities" in str(error):
+            raise ValueError(f"{error}, or --values probs on the command line") from None
+        if args.values == "log-probs" and ("must hold log-probabilities" in str(error) or "does not normalise" in str(error)):
+            raise ValueError(f"{error}; if the file holds logits, pass --values logits") from None
+        raise
     print(f"{args.method}: {len(batch.indices)} points from {args.file}")
     print(_format_batch(batch))
     if args.json is not None:

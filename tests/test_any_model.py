@@ -1,6 +1,7 @@
 """predict_log_probs on models that are not ours: consistent masks in nn.Dropout/1d/2d/3d layers, the same result
 whatever the batching, the model left exactly as it was (even when it fails half-way), ensembles, and a Hugging Face
-BERT built offline from a small config (skipped with a message when transformers is not installed).
+BERT built offline from a small config (skipped with a message when transformers is not installed), whose log-probabilities
+are those of its logits by hand, and the same through its probabilities with output="probs".
 """
 import warnings
 
@@ -127,3 +128,45 @@ def test_hugging_face_bert_built_offline():
     assert bert.training
     for name, value in bert.state_dict().items():
         assert torch.equal(value, state[name]), name
+
+
+class SoftmaxOf(nn.Module):
+    "A Hugging Face model's probabilities, as a dict with `probs` or as a tensor."
+
+    def __init__(self, model, as_dict: bool):
+        super().__init__()
+        self.model, self.as_dict = model, as_dict
+
+    def forward(self, **batch):
+        probs_B_C = self.model(**batch).logits.softmax(dim=-1)
+        return {"probs": probs_B_C} if self.as_dict else probs_B_C
+
+
+def test_hugging_face_bert_output_kinds():
+    transformers = pytest.importorskip("transformers", reason="transformers is not installed: pip install torch==2.13.0 transformers (the `test` extra)")
+    torch.manual_seed(0)
+    config = transformers.BertConfig(vocab_size=100, hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
+                                     intermediate_size=64, num_labels=4)
+    bert = transformers.BertForSequenceClassification(config)
+    ids_N_L = torch.randint(1, 100, (10, 8), generator=seeded(0))
+    rows = [{"input_ids": ids_N_L[i], "attention_mask": torch.ones(8, dtype=torch.long), "labels": torch.tensor(0)} for i in range(10)]
+    loader = DataLoader(rows, batch_size=4)
+    logits_seen = []  # the classifier's output in every call: the logits, under the masks of that call's sample
+    handle = bert.classifier.register_forward_hook(lambda module, args, output: logits_seen.append(output))
+    log_probs_N_K_C = predict_log_probs(bert, loader, 5, output="logits", generator=seeded(1))
+    handle.remove()
+    assert len(logits_seen) == 3 * 5  # 3 batches, 5 samples each
+    logits_N_K_C = torch.cat([torch.stack(logits_seen[5 * batch : 5 * batch + 5], dim=1) for batch in range(3)])
+    by_hand_N_K_C = logits_N_K_C - logits_N_K_C.exp().sum(dim=-1, keepdim=True).log()
+    torch.testing.assert_close(log_probs_N_K_C, by_hand_N_K_C, rtol=0, atol=1e-6)
+    torch.testing.assert_close(predict_log_probs(bert, loader, 5, generator=seeded(1)), log_probs_N_K_C)  # the default
+    # the same model's probabilities, as a dict with `probs` or as a tensor: the same masks, the same log-probabilities
+    for as_dict in (True, False):
+        from_probs_N_K_C = predict_log_probs(SoftmaxOf(bert, as_dict), loader, 5, output="probs", generator=seeded(1))
+        torch.testing.assert_close(from_probs_N_K_C, by_hand_N_K_C, rtol=0, atol=1e-5)
+    with pytest.raises(ValueError, match=r'the output of SoftmaxOf looks like probabilities .* pass output="probs"'):
+        predict_log_probs(SoftmaxOf(bert, as_dict=False), loader, 5)
+    with pytest.raises(TypeError, match=r"got a dict with keys \['probs'\]; it has `probs`: pass output=\"probs\""):
+        predict_log_probs(SoftmaxOf(bert, as_dict=True), loader, 5)
+    with pytest.raises(TypeError, match=r"the output of BertForSequenceClassification must be a tensor, or a dict or object with `probs`; got a SequenceClassifierOutput with keys \['logits'\]; it has `logits`: pass output=\"logits\""):
+        predict_log_probs(bert, loader, 5, output="probs")
