@@ -193,11 +193,11 @@ def _experiment(args) -> None:
     experiment = _experiment_module()
     print(f"{args.method}, seed {args.seed}: {args.data}, batches of {args.acquisition_size}, "
           f"{args.initial_labels} to {args.max_labels} labels, K={args.K}")
-    print(f"{'labels':>6}  {'accuracy':>8}  {'epochs':>6}  {'batch: seconds':>14}  {'duplicates':>10}")
+    print(f"{'labels':>6}  {'accuracy':>8}  {'epochs':>6}  {'batch: seconds':>14}  {'duplicates':>10}  {'filled':>6}")
 
     def row(record):
-        batch = (f"{record.acquisition_seconds[-1]:>14.3f}  {record.duplicates[-1]:>10d}"
-                 if record.acquisition_seconds else f"{'-':>14}  {'-':>10}")
+        batch = (f"{record.acquisition_seconds[-1]:>14.3f}  {record.duplicates[-1]:>10d}  {record.filled[-1]:>6d}"
+                 if record.acquisition_seconds else f"{'-':>14}  {'-':>10}  {'-':>6}")
         tqdm.write(f"{record.labels[-1]:>6d}  {record.accuracy[-1]:>8.3f}  {record.epochs[-1]:>6d}  {batch}")
 
     record = experiment.run_active_learning(

@@ -23,6 +23,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from .acquisition import ACQUISITION_METHODS, acquire
+from .batchbald import CandidateBatch
 from .active_learning import ActiveLearningData, RandomFixedLengthSampler, get_balanced_sample_indices
 from .consistent_mc_dropout import BayesianModule, ConsistentMCDropout, predict_log_probs
 from .core import check_count, progress_bar, torch_threads
@@ -147,10 +148,10 @@ def acquire_batch(
     num_samples: int = 10_000,  # BatchBALD: joint outcomes to enumerate, then to sample
     coldness: float = 1.0,  # stochastic methods: coldness
     targets_T_K_C: Optional[torch.Tensor] = None,  # EPIG methods: predictions on target inputs
-) -> List[int]:
-    "Pool indices of the batch the method picks, in the order it picked them."
+) -> CandidateBatch:
+    "The batch the method picks: pool indices in pick order, their scores, and how many picks were filled (`num_filled`)."
     return acquire(log_probs_N_K_C, batch_size, method, num_samples=num_samples, coldness=coldness,
-                   generator=generator, progress=False, targets_T_K_C=targets_T_K_C).indices
+                   generator=generator, progress=False, targets_T_K_C=targets_T_K_C)
 
 # %% ../nbs/10_experiment.ipynb #99eb970d
 def count_duplicates(
@@ -172,6 +173,7 @@ class ActiveLearningRecord:
     duplicates: List[int] = field(default_factory=list)  # picks of an image already picked in the same batch
     repeats: List[int] = field(default_factory=list)  # picks of an image labelled in an earlier batch
     epochs: List[int] = field(default_factory=list)  # training epochs run at each training
+    filled: List[int] = field(default_factory=list)  # picks drawn at random once the batch saturated (BatchBALD)
     settings: Dict = field(default_factory=dict)  # everything else the run was given
 
     def to_dict(self) -> dict:
@@ -211,10 +213,11 @@ def _acquire_round(record, method, model, digits, data, batch_size: int, K: int,
     else:
         pool_log_probs_N_K_C = predict_log_probs(model, pool_x_N_D, K)
     start = time.perf_counter()
-    picks = acquire_batch(method, pool_log_probs_N_K_C, batch_size, generator=generator, targets_T_K_C=targets_T_K_C, **options)
+    batch = acquire_batch(method, pool_log_probs_N_K_C, batch_size, generator=generator, targets_T_K_C=targets_T_K_C, **options)
     record.acquisition_seconds.append(time.perf_counter() - start)
     labelled_before = set(digits.pool_original_N[data.training_base_indices].tolist())
-    originals = digits.pool_original_N[data.acquire(picks)].tolist()
+    record.filled.append(batch.num_filled)
+    originals = digits.pool_original_N[data.acquire(batch.indices)].tolist()
     record.batch_originals.append(originals)
     record.duplicates.append(count_duplicates(originals))
     record.repeats.append(sum(original in labelled_before for original in originals))
@@ -331,14 +334,15 @@ def reach_table(
 def batch_table(
     records: Sequence[ActiveLearningRecord],  # runs of one or more methods
 ) -> str:
-    "Per method: mean seconds per acquisition, mean duplicates and repeats per batch, over all batches of all seeds."
-    lines = [f"{'method':<14}{'batches':>8}{'seconds/batch':>15}{'duplicates/batch':>18}{'repeats/batch':>15}"]
+    "Per method: mean seconds per acquisition, mean duplicates, repeats and filled picks per batch, over all batches of all seeds."
+    lines = [f"{'method':<14}{'batches':>8}{'seconds/batch':>15}{'duplicates/batch':>18}{'repeats/batch':>15}{'filled/batch':>14}"]
     for method, runs in by_method(records).items():
         seconds = [s for run in runs for s in run.acquisition_seconds]
         duplicates = [d for run in runs for d in run.duplicates]
         repeats = [r for run in runs for r in run.repeats]
+        filled = [f for run in runs for f in run.filled]
         mean = lambda values: float(np.mean(values)) if values else float("nan")
-        lines.append(f"{method:<14}{len(seconds):>8}{mean(seconds):>15.3f}{mean(duplicates):>18.2f}{mean(repeats):>15.2f}")
+        lines.append(f"{method:<14}{len(seconds):>8}{mean(seconds):>15.3f}{mean(duplicates):>18.2f}{mean(repeats):>15.2f}{mean(filled):>14.2f}")
     return "\n".join(lines)
 
 # %% ../nbs/10_experiment.ipynb #f890ea1d
