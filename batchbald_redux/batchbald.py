@@ -19,6 +19,7 @@ import torch
 
 from batchbald_redux.core import (
     check_count,
+    check_fine_dtype,
     check_log_prob_totals,
     check_log_probs,
     for_chunks,
@@ -26,6 +27,7 @@ from batchbald_redux.core import (
     patch_to,
     progress_bar,
     resolve_compute,
+    rounding_tolerance,
     rows_per_chunk,
 )
 from batchbald_redux.distributed import (
@@ -119,7 +121,7 @@ class CandidateBatch:
 # %% ../nbs/03_batchbald.ipynb #d02f5105
 def _tie_tolerance(dtype: torch.dtype, entropy: float) -> float:
     "Gains closer than this are equal up to rounding, for joint entropies of about `entropy` nats computed in `dtype`."
-    return 16 * torch.finfo(dtype).eps * (1.0 + abs(entropy))
+    return rounding_tolerance(dtype, entropy)
 
 def _top_first(values_n: torch.Tensor, indices_n: torch.Tensor, k: int) -> tuple:
     "The `k` largest values and their indices, largest first; of equal values, those of the lower indices."
@@ -270,7 +272,9 @@ def _check_batchbald_arguments(log_probs_N_K_C, batch_size, num_samples, dtype, 
         check_count(lazy_first_chunk, "lazy_first_chunk")
     if scratch_dir is not None and (not isinstance(scratch_dir, (str, os.PathLike)) or not os.path.isdir(scratch_dir)):
         raise ValueError(f"scratch_dir must be an existing folder, got {scratch_dir!r}")
-    return resolve_compute(log_probs_N_K_C, dtype, device, default=torch.float32)
+    dtype, device = resolve_compute(log_probs_N_K_C, dtype, device, default=torch.float32)
+    check_fine_dtype(dtype, "BatchBALD", math.log(log_probs_N_K_C.shape[2]))  # half precision: every gain would tie
+    return dtype, device
 
 def _check_enough_samples(num_samples: int, exact_outcomes: int, batch_size: int, K: int, C: int):
     "A clear error if the batch will be sampled with fewer outcomes than posterior samples: such an estimate resolves nothing."
