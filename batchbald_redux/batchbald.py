@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['SATURATION_FRACTION', 'compute_conditional_entropy', 'compute_entropy', 'CandidateBatch', 'SaturationWarning',
-           'get_batchbald_batch', 'compute_bald', 'get_bald_batch']
+           'get_batchbald_batch', 'compute_bald', 'AgreeingSamplesWarning', 'get_bald_batch']
 
 # %% ../nbs/03_batchbald.ipynb #e178f1c0
 import math
@@ -458,6 +458,9 @@ def compute_bald(
     return entropies_N - conditional_entropies_N
 
 # %% ../nbs/03_batchbald.ipynb #0fae29ed
+class AgreeingSamplesWarning(UserWarning):
+    "Every BALD score is rounding noise: the K posterior samples agree on every point, so a batch by score is arbitrary."
+
 def get_bald_batch(
     log_probs_N_K_C: torch.Tensor,  # log p(y_n = c | w_k) for the pool
     batch_size: int,  # how many points to pick (at most N)
@@ -485,4 +488,9 @@ def get_bald_batch(
     with all_or_none(group):
         _entropy_chunks(log_probs_N_K_C, dtype, device, max_memory, progress, keep_best)
     scores_B, indices_B = top if group is None else top_k_across_ranks(top[0], min(batch_size, N), offset, group, indices_n=top[1])
+    tolerance = rounding_tolerance(dtype, math.log(C))
+    if len(scores_B) and float(scores_B[0]) <= tolerance:
+        warnings.warn(f"every BALD score is within rounding ({tolerance:.2g} nats) of zero: the K={K} posterior samples agree "
+                      "on every point (is dropout on at prediction time? K=1?), so this batch is arbitrary: the top of "
+                      "rounding noise", AgreeingSamplesWarning, stacklevel=2)
     return CandidateBatch(scores=scores_B.tolist(), indices=indices_B.tolist())
