@@ -422,6 +422,7 @@ class _ConsistentDropoutHooks:
         self.layers = [module for module in model.modules() if isinstance(module, MC_DROPOUT_LAYERS) and module.p > 0]
         self.seeds = torch.randint(0, 2**62, (len(self.layers),), generator=generator).tolist()
         self.k, self.sample, self.masks, self.handles = k, 0, {}, []
+        self.shapes, self.warned = {}, False  # the first activation shape each layer saw; whether we have warned
 
     def mask_K_(self, index: int, layer: nn.Module, output: torch.Tensor) -> torch.Tensor:
         "Layer `index`'s K masks for this activation shape: units (`nn.Dropout`) or channels (1d/2d/3d)."
@@ -429,6 +430,13 @@ class _ConsistentDropoutHooks:
         shape = (output.shape[1],) + (1,) * (output.dim() - 2) if channels else output.shape[1:]
         key = (index, tuple(shape), output.device)
         if key not in self.masks:
+            first = self.shapes.setdefault(index, tuple(shape))
+            if first != tuple(shape) and not self.warned:
+                self.warned = True
+                warnings.warn(f"dropout layer {index} ({type(layer).__name__}) saw activations of shape {first} and then "
+                              f"{tuple(shape)} in one call: batches of different shapes get different dropout masks, so "
+                              "sample k is a different function in different batches; pad every batch to one length "
+                              "(the model's max length, padding=\"max_length\")", stacklevel=2)
             keep = torch.full((self.k, *shape), 1.0 - layer.p)
             draws = torch.bernoulli(keep, generator=torch.Generator().manual_seed(self.seeds[index]))
             self.masks[key] = (draws / (1.0 - layer.p) if layer.p < 1 else draws).to(output.device)
