@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['SATURATION_FRACTION', 'compute_conditional_entropy', 'compute_entropy', 'CandidateBatch', 'SaturationWarning',
-           'get_batchbald_batch', 'compute_bald', 'get_bald_batch']
+           'get_batchbald_batch', 'compute_bald', 'AgreeingSamplesWarning', 'get_bald_batch']
 
 # %% ../nbs/03_batchbald.ipynb #e178f1c0
 import math
@@ -19,6 +19,7 @@ import torch
 
 from batchbald_redux.core import (
     check_count,
+    check_fine_dtype,
     check_log_prob_totals,
     check_log_probs,
     for_chunks,
@@ -26,6 +27,7 @@ from batchbald_redux.core import (
     patch_to,
     progress_bar,
     resolve_compute,
+    rounding_tolerance,
     rows_per_chunk,
 )
 from batchbald_redux.distributed import (
@@ -119,7 +121,7 @@ class CandidateBatch:
 # %% ../nbs/03_batchbald.ipynb #d02f5105
 def _tie_tolerance(dtype: torch.dtype, entropy: float) -> float:
     "Gains closer than this are equal up to rounding, for joint entropies of about `entropy` nats computed in `dtype`."
-    return 16 * torch.finfo(dtype).eps * (1.0 + abs(entropy))
+    return rounding_tolerance(dtype, entropy)
 
 def _top_first(values_n: torch.Tensor, indices_n: torch.Tensor, k: int) -> tuple:
     "The `k` largest values and their indices, largest first; of equal values, those of the lower indices."
@@ -270,7 +272,9 @@ def _check_batchbald_arguments(log_probs_N_K_C, batch_size, num_samples, dtype, 
         check_count(lazy_first_chunk, "lazy_first_chunk")
     if scratch_dir is not None and (not isinstance(scratch_dir, (str, os.PathLike)) or not os.path.isdir(scratch_dir)):
         raise ValueError(f"scratch_dir must be an existing folder, got {scratch_dir!r}")
-    return resolve_compute(log_probs_N_K_C, dtype, device, default=torch.float32)
+    dtype, device = resolve_compute(log_probs_N_K_C, dtype, device, default=torch.float32)
+    check_fine_dtype(dtype, "BatchBALD", math.log(log_probs_N_K_C.shape[2]))  # half precision: every gain would tie
+    return dtype, device
 
 def _check_enough_samples(num_samples: int, exact_outcomes: int, batch_size: int, K: int, C: int):
     "A clear error if the batch will be sampled with fewer outcomes than posterior samples: such an estimate resolves nothing."
@@ -454,6 +458,9 @@ def compute_bald(
     return entropies_N - conditional_entropies_N
 
 # %% ../nbs/03_batchbald.ipynb #0fae29ed
+class AgreeingSamplesWarning(UserWarning):
+    "Every BALD score is rounding noise: the K posterior samples agree on every point, so a batch by score is arbitrary."
+
 def get_bald_batch(
     log_probs_N_K_C: torch.Tensor,  # log p(y_n = c | w_k) for the pool
     batch_size: int,  # how many points to pick (at most N)
@@ -481,4 +488,9 @@ def get_bald_batch(
     with all_or_none(group):
         _entropy_chunks(log_probs_N_K_C, dtype, device, max_memory, progress, keep_best)
     scores_B, indices_B = top if group is None else top_k_across_ranks(top[0], min(batch_size, N), offset, group, indices_n=top[1])
+    tolerance = rounding_tolerance(dtype, math.log(C))
+    if len(scores_B) and float(scores_B[0]) <= tolerance:
+        warnings.warn(f"every BALD score is within rounding ({tolerance:.2g} nats) of zero: the K={K} posterior samples agree "
+                      "on every point (is dropout on at prediction time? K=1?), so this batch is arbitrary: the top of "
+                      "rounding noise", AgreeingSamplesWarning, stacklevel=2)
     return CandidateBatch(scores=scores_B.tolist(), indices=indices_B.tolist())

@@ -14,7 +14,7 @@ from typing import Optional, Sequence
 import torch
 from torch import nn
 from torch.nn import functional as F
-from torch.utils.data import DataLoader, Dataset
+from torch.utils.data import BatchSampler, DataLoader, Dataset, IterableDataset, SequentialSampler
 
 from .core import check_count, check_generator, normalisation_tolerance, patch_to, progress_bar
 
@@ -194,7 +194,10 @@ def _batch_count(data, chunk_size: int) -> Optional[int]:
     "How many batches `data` gives, if it says."
     if isinstance(data, (torch.Tensor, Dataset)) and hasattr(data, "__len__"):
         return -(-len(data) // chunk_size)
-    return len(data) if hasattr(data, "__len__") else None
+    try:
+        return len(data)  # a DataLoader over an IterableDataset without a length has __len__, and raises TypeError
+    except TypeError:
+        return None
 
 def _input_batches(data, chunk_size: int):
     "Model inputs batch by batch: tensors, or dicts of keyword tensors."
@@ -211,6 +214,28 @@ def _input_batches(data, chunk_size: int):
         elif not isinstance(batch, torch.Tensor):
             raise TypeError(f"a batch of data must be a tensor, an (inputs, target, ...) tuple or a dict of tensors, got {type(batch).__name__}")
         yield batch
+
+# %% ../nbs/07_consistent_mc_dropout.ipynb #9746c3de
+def _check_loader(data):
+    "Nothing unless `data` is a DataLoader whose rows would not be its dataset's, each once, in order: then a ValueError."
+    if not isinstance(data, DataLoader) or isinstance(data.dataset, IterableDataset):
+        return
+    if data.batch_sampler is not None and type(data.batch_sampler) is not BatchSampler:
+        problem = f"whose batch_sampler is a {type(data.batch_sampler).__name__}"
+    else:
+        sampler = data.sampler if data.batch_sampler is None else data.batch_sampler.sampler
+        drop_last = data.batch_sampler is not None and data.batch_sampler.drop_last
+        if not isinstance(sampler, SequentialSampler):
+            problem = "that shuffles (shuffle=True)" if type(sampler).__name__ == "RandomSampler" else f"whose sampler is a {type(sampler).__name__}"
+        elif drop_last and hasattr(data.dataset, "__len__") and len(data.dataset) % data.batch_sampler.batch_size:
+            size, batch = len(data.dataset), data.batch_sampler.batch_size
+            problem = f"with drop_last=True over {size} rows in batches of {batch} (the last {size % batch} would be dropped)"
+        else:
+            return
+    raise ValueError(
+        f"data is a DataLoader {problem}: its rows would not be the pool's, each once, in its order, so the scores (and "
+        "the indices picked from them) would name the wrong points; pass the Dataset itself, or a DataLoader with "
+        "shuffle=False, no sampler or batch_sampler, and drop_last=False")
 
 # %% ../nbs/07_consistent_mc_dropout.ipynb #df87c806
 def _to_device(batch, device):
@@ -397,6 +422,7 @@ class _ConsistentDropoutHooks:
         self.layers = [module for module in model.modules() if isinstance(module, MC_DROPOUT_LAYERS) and module.p > 0]
         self.seeds = torch.randint(0, 2**62, (len(self.layers),), generator=generator).tolist()
         self.k, self.sample, self.masks, self.handles = k, 0, {}, []
+        self.shapes, self.warned = {}, False  # the first activation shape each layer saw; whether we have warned
 
     def mask_K_(self, index: int, layer: nn.Module, output: torch.Tensor) -> torch.Tensor:
         "Layer `index`'s K masks for this activation shape: units (`nn.Dropout`) or channels (1d/2d/3d)."
@@ -404,6 +430,13 @@ class _ConsistentDropoutHooks:
         shape = (output.shape[1],) + (1,) * (output.dim() - 2) if channels else output.shape[1:]
         key = (index, tuple(shape), output.device)
         if key not in self.masks:
+            first = self.shapes.setdefault(index, tuple(shape))
+            if first != tuple(shape) and not self.warned:
+                self.warned = True
+                warnings.warn(f"dropout layer {index} ({type(layer).__name__}) saw activations of shape {first} and then "
+                              f"{tuple(shape)} in one call: batches of different shapes get different dropout masks, so "
+                              "sample k is a different function in different batches; pad every batch to one length "
+                              "(the model's max length, padding=\"max_length\")", stacklevel=2)
             keep = torch.full((self.k, *shape), 1.0 - layer.p)
             draws = torch.bernoulli(keep, generator=torch.Generator().manual_seed(self.seeds[index]))
             self.masks[key] = (draws / (1.0 - layer.p) if layer.p < 1 else draws).to(output.device)
@@ -524,6 +557,7 @@ def predict_log_probs(
     check_count(chunk_size, "chunk_size")
     if not isinstance(data, (torch.Tensor, Dataset, Iterable)):
         raise TypeError(f"data must be a tensor, a Dataset or an iterable of batches (a DataLoader), got {type(data).__name__}")
+    _check_loader(data)
     hooks = _ConsistentDropoutHooks(model, k, generator) if kind == "plain" else _GeneratorLent(model, generator)
     outputs = _Outputs(output, kind, models)
     with _ModesKept(models), hooks, outputs:

@@ -4,9 +4,9 @@
 
 # %% auto #0
 __all__ = ['UNIFORM_LEVELS', 'DEFAULT_MAX_MEMORY', 'CPU_CHUNK_BYTES', 'check_count', 'check_generator', 'gumbel_noise',
-           'check_compute_options', 'resolve_compute', 'check_max_memory', 'rows_per_chunk', 'for_chunks',
-           'progress_bar', 'patch_to', 'normalisation_tolerance', 'check_log_prob_totals', 'check_log_probs',
-           'torch_threads']
+           'check_compute_options', 'resolve_compute', 'rounding_tolerance', 'check_fine_dtype', 'check_max_memory',
+           'rows_per_chunk', 'for_chunks', 'progress_bar', 'patch_to', 'normalisation_tolerance',
+           'check_log_prob_totals', 'check_log_probs', 'torch_threads']
 
 # %% ../nbs/00_core.ipynb #0f2fa90e
 import sys
@@ -84,6 +84,26 @@ def resolve_compute(
     if dtype is None:
         dtype = default or (tensor.dtype if torch.finfo(tensor.dtype).bits >= 32 else torch.float32)
     return dtype, device if device is not None else tensor.device
+
+# %% ../nbs/00_core.ipynb #9c28713d
+def rounding_tolerance(
+    dtype: torch.dtype,  # the dtype the entropies are computed in
+    nats: float,  # about how large they are
+) -> float:
+    "Entropies of about `nats` computed in `dtype` that differ by less than this are equal up to rounding."
+    return 16 * torch.finfo(dtype).eps * (1.0 + abs(nats))
+
+def check_fine_dtype(
+    dtype: torch.dtype,  # the compute dtype asked for
+    method: str,  # the method, for the error ("BatchBALD")
+    nats: float,  # about how large its joint entropies are (log C at the first pick)
+):
+    "Nothing for float32 or wider; for half precision a ValueError: gains closer than its rounding would tie."
+    if torch.finfo(dtype).bits < 32:
+        raise ValueError(
+            f"dtype={dtype} is too coarse for {method}'s joint entropies: gains closer than "
+            f"{rounding_tolerance(dtype, nats):.2g} nats would tie; compute in float32 (the default) or float64 "
+            "(the pool itself may stay in half precision)")
 
 # %% ../nbs/00_core.ipynb #7c75232b
 DEFAULT_MAX_MEMORY = 256 * 2**20  # bytes of temporaries per chunk of the pool

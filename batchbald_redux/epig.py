@@ -22,6 +22,7 @@ from .batchbald import CandidateBatch, compute_entropy
 from batchbald_redux.core import (
     CPU_CHUNK_BYTES,
     check_count,
+    check_fine_dtype,
     check_generator,
     check_log_probs,
     check_max_memory,
@@ -331,7 +332,9 @@ def _check_batchepig_arguments(log_probs_N_K_C, log_probs_T_K_C, batch_size, num
     _check_pool_and_targets(log_probs_N_K_C, log_probs_T_K_C, max_memory)
     check_count(batch_size, "batch_size", minimum=0)
     check_count(num_samples, "num_samples")
-    return (check_generator(generator), *resolve_compute(log_probs_N_K_C, dtype, device, default=torch.float32))
+    dtype, device = resolve_compute(log_probs_N_K_C, dtype, device, default=torch.float32)
+    check_fine_dtype(dtype, "batch EPIG", math.log(log_probs_N_K_C.shape[2]))  # half precision: gains lost in rounding
+    return check_generator(generator), dtype, device
 
 # %% ../nbs/17_epig.ipynb #f8c5728c
 def get_batchepig_batch(

@@ -14,7 +14,7 @@ from typing import Callable, Optional
 import torch
 
 from .batchbald import CandidateBatch, compute_bald
-from .core import check_count, check_generator, check_log_probs, gumbel_noise
+from .core import check_count, check_generator, check_log_probs, gumbel_noise, resolve_compute, rounding_tolerance
 from .distributed import all_or_none, check_process_group, gather_rows, shard_layout
 
 # %% ../nbs/05_stochastic.ipynb #917d6246
@@ -134,6 +134,11 @@ def _bald_scores(log_probs_N_K_C, batch_size, coldness, generator, dtype, device
     scores_n = compute_bald(log_probs_N_K_C, dtype=dtype, device=device, progress=progress, max_memory=max_memory, process_group=group)
     return scores_n if group is None else torch.cat(gather_rows(scores_n, group))
 
+def _rounding_to_zero(scores_N: torch.Tensor, log_probs_N_K_C, dtype) -> torch.Tensor:
+    "BALD scores within rounding of zero (of the compute dtype, at log C nats) set to zero, so power sampling never draws them."
+    tolerance = rounding_tolerance(resolve_compute(log_probs_N_K_C, dtype)[0], math.log(log_probs_N_K_C.shape[2]))
+    return scores_N.masked_fill(scores_N.abs() <= tolerance, 0.0)
+
 # %% ../nbs/05_stochastic.ipynb #e6ce4498
 def get_powerbald_batch(
     log_probs_N_K_C: torch.Tensor,  # log p(y_n = c | w_k) for the pool
@@ -149,7 +154,7 @@ def get_powerbald_batch(
 ) -> CandidateBatch:
     "PowerBALD: points drawn with probability $\\propto I[y;\\omega]^\\beta$, in draw order, with their BALD scores."
     scores_N = _bald_scores(log_probs_N_K_C, batch_size, coldness, generator, dtype, device, progress, max_memory, process_group)
-    return sample_power(scores_N, batch_size, coldness=coldness, generator=generator)
+    return sample_power(_rounding_to_zero(scores_N, log_probs_N_K_C, dtype), batch_size, coldness=coldness, generator=generator)
 
 # %% ../nbs/05_stochastic.ipynb #0d565680
 def get_softmaxbald_batch(
