@@ -121,7 +121,8 @@ def _add_experiment_commands(commands):
     experiment_.add_argument("--acquisition-size", type=int, default=10, help="points per batch (default 10)")
     experiment_.add_argument("--initial-labels", type=int, default=20, help="balanced initial set (default 20)")
     experiment_.add_argument("--max-labels", type=int, default=300, help="stop at this many labels (default 300)")
-    experiment_.add_argument("--K", type=int, default=20, help="MC-dropout samples (default 20)")
+    experiment_.add_argument("--K", type=int, default=50,
+                             help="MC-dropout samples (default 50: BatchBALD's batches of 10 stay below log K, the most K samples hold)")
     experiment_.add_argument("--num-samples", type=int, default=10_000, help="BatchBALD: joint outcomes (default 10000)")
     experiment_.add_argument("--coldness", type=float, default=1.0, help="stochastic methods: coldness (default 1)")
     experiment_.add_argument("--threads", type=int, default=None,

@@ -231,7 +231,7 @@ def run_active_learning(
     initial_labels: int = 20,  # balanced initial set (a multiple of the 10 classes)
     max_labels: int = 300,  # stop once this many points are labelled
     num_repetitions: int = 3,  # copies of each training image in the pool
-    K: int = 20,  # MC-dropout samples for scoring the pool and for accuracies
+    K: int = 50,  # MC-dropout samples for scoring the pool and for accuracies (50: batches of 10 stay below log K)
     num_samples: int = 10_000,  # BatchBALD: joint outcomes to enumerate, then to sample
     coldness: float = 1.0,  # stochastic methods: coldness
     noise_std: float = 0.1,  # noise on each copy, in standardised pixel units
