@@ -329,9 +329,11 @@ def _saturation(
 ) -> Optional[str]:
     "Why the batch is saturated, or None if it is not."
     delta = SATURATION_FRACTION * math.log(K)
+    if K == 1:
+        return "with K=1 posterior sample there is nothing to learn about the parameters (log K = 0 nats)"
     if information >= math.log(K) - delta:
-        return (f"its information reached {information:.4f} nats, within delta = {delta:.3g} of log K = {math.log(K):.4f}, "
-                f"the most that K={K} posterior samples can hold")
+        return (f"its information (estimated) reached {information:.4f} nats, at least log K - delta = "
+                f"{math.log(K) - delta:.4f}, where log K = {math.log(K):.4f} nats is the most that K={K} posterior samples can hold")
     if best_gain is not None and best_gain <= tolerance:
         return (f"no point left has a gain above {tolerance:.2g} nats: the K={K} posterior samples agree on every point "
                 "left (a model without dropout at prediction time gives this)")

@@ -6,6 +6,7 @@ rounding stays far below the tolerances. Hypothesis runs derandomized, so every 
 examples.
 """
 import math
+import warnings
 
 import numpy as np
 import torch
@@ -13,7 +14,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from batchbald_redux import oracle
-from batchbald_redux.batchbald import compute_bald, compute_entropy, get_bald_batch, get_batchbald_batch
+from batchbald_redux.batchbald import SaturationWarning, compute_bald, compute_entropy, get_bald_batch, get_batchbald_batch
 from batchbald_redux.joint_entropy import ExactJointEntropy
 
 TOLERANCE = 1e-9  # float64 rounding in sums of at most a few hundred terms
@@ -35,9 +36,17 @@ def pools(draw, min_K=1, with_zeros=True):
 
 
 def exact_batchbald(log_probs_N_K_C, batch_size, dtype=torch.float64, **options):
-    """BatchBALD with enough samples to stay in the exact regime."""
+    """BatchBALD with enough samples to stay in the exact regime; a seeded fill if the batch saturates."""
     C = log_probs_N_K_C.shape[2]
-    return get_batchbald_batch(log_probs_N_K_C, batch_size, C ** max(batch_size - 1, 0) + 1, dtype, **options)
+    options.setdefault("generator", torch.Generator().manual_seed(0))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SaturationWarning)  # K = 1, or a few confident samples: tested in 03_batchbald
+        return get_batchbald_batch(log_probs_N_K_C, batch_size, C ** max(batch_size - 1, 0) + 1, dtype, **options)
+
+
+def greedy_part(batch):
+    """The picks made greedily, before the batch saturated (the rest is a seeded PowerBALD draw)."""
+    return batch.indices[: len(batch.indices) - batch.num_filled], batch.scores[: len(batch.scores) - batch.num_filled]
 
 
 def bald_scores(log_probs_N_K_C):
@@ -77,8 +86,10 @@ def test_permuting_the_pool_permutes_the_picks(probs_N_K_C, batch_size, seed):
     permutation_N = torch.from_numpy(np.random.default_rng(seed).permutation(N))
     batch = exact_batchbald(probs_N_K_C.log(), batch_size)
     permuted = exact_batchbald(probs_N_K_C[permutation_N].log(), batch_size)
-    assert permutation_N[permuted.indices].tolist() == batch.indices
-    np.testing.assert_allclose(permuted.scores, batch.scores, rtol=0, atol=TOLERANCE)
+    assert permuted.num_filled == batch.num_filled  # a filled pick is drawn by PowerBALD: its index may differ
+    (indices, scores), (permuted_indices, permuted_scores) = greedy_part(batch), greedy_part(permuted)
+    assert permutation_N[permuted_indices].tolist() == indices
+    np.testing.assert_allclose(permuted_scores, scores, rtol=0, atol=TOLERANCE)
 
 
 @common
@@ -89,9 +100,10 @@ def test_exact_batchbald_matches_the_brute_force_oracle(probs_N_K_C, batch_size)
     assume(N == 1 or float((bald_N[1:] - bald_N[:-1]).min()) > 1e-6)
     batch = exact_batchbald(probs_N_K_C.log(), batch_size)
     indices, scores = oracle.greedy_batchbald(probs_N_K_C.numpy(), batch_size)
-    np.testing.assert_allclose(batch.scores, scores, rtol=0, atol=1e-8)
+    greedy_indices, greedy_scores = greedy_part(batch)  # the oracle has no saturation rule: compare the greedy picks
+    np.testing.assert_allclose(greedy_scores, scores[: len(greedy_scores)], rtol=0, atol=1e-8)
     # A pick may differ only where two candidates tie in the oracle's own scores.
-    for step, (ours, theirs) in enumerate(zip(batch.indices, indices)):
+    for step, (ours, theirs) in enumerate(zip(greedy_indices, indices)):
         if ours != theirs:
             prefix = indices[:step]
             ours_mi = oracle.mutual_information(probs_N_K_C.numpy()[prefix + [ours]])
@@ -119,8 +131,9 @@ def test_float32_scores_are_within_float32_rounding_of_float64(probs_N_K_C, batc
     # each float32 score must be the exact mutual information of its own picks, within 1e-5 nats (float32's relative
     # rounding, 6e-8, on joint entropies of at most 4 ln 4 = 5.5 nats, summed over up to 5 x 4 terms per outcome).
     batch = exact_batchbald(probs_N_K_C.log(), batch_size, dtype=torch.float32)
-    for step, score in enumerate(batch.scores):
-        exact = oracle.mutual_information(probs_N_K_C.numpy()[batch.indices[: step + 1]])
+    indices, scores = greedy_part(batch)  # a filled pick's score is the batch's before it, not its own MI
+    for step, score in enumerate(scores):
+        exact = oracle.mutual_information(probs_N_K_C.numpy()[indices[: step + 1]])
         assert math.isclose(score, exact, abs_tol=1e-5)
 
 
@@ -138,7 +151,10 @@ def test_exact_joint_entropy_is_at_most_the_sum_of_marginal_entropies(probs_N_K_
 def test_inputs_are_left_untouched_and_results_are_finite(probs_N_K_C, batch_size):
     log_probs_N_K_C = probs_N_K_C.log()
     before = log_probs_N_K_C.clone()
-    for batch in (get_batchbald_batch(log_probs_N_K_C, batch_size, 4), get_bald_batch(log_probs_N_K_C, batch_size)):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # saturated batches (SaturationWarning) and K = 1 (AgreeingSamplesWarning)
+        batches = (get_batchbald_batch(log_probs_N_K_C, batch_size, 4), get_bald_batch(log_probs_N_K_C, batch_size))
+    for batch in batches:
         assert len(batch.indices) == min(batch_size, probs_N_K_C.shape[0]) == len(set(batch.indices))
         assert all(math.isfinite(score) for score in batch.scores)
     assert torch.equal(log_probs_N_K_C, before)
