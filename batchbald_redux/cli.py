@@ -22,7 +22,7 @@ import numpy as np
 import torch
 
 from . import __version__
-from .acquisition import ACQUISITION_METHODS, acquire
+from .acquisition import ACQUISITION_METHODS, acquire, check_options_taken
 from .batchbald import CandidateBatch
 from .consistent_mc_dropout import to_log_probs
 from .pools import repeated_pool
@@ -254,6 +254,14 @@ def _acquire(args) -> None:
     generator = None if args.seed is None else torch.Generator().manual_seed(args.seed)
     options = ACQUISITION_METHODS[args.method].options
     targets_T_K_C = None if args.targets is None else _read_values(args.targets, args.values)
+    flags = {"num_samples": "--num-samples", "coldness": "--coldness", "targets_T_K_C": "--targets"}
+    try:
+        check_options_taken(args.method, dict(num_samples=args.num_samples, coldness=args.coldness, targets_T_K_C=args.targets))
+    except ValueError as error:  # the same rule as acquire's, in the command line's words
+        message = str(error)
+        for name, flag in flags.items():
+            message = message.replace(f"take {name} ", f"take {flag} ")
+        raise ValueError(message) from None
     try:
         batch = acquire(_read_values(args.file, args.values), args.batch_size, args.method, num_samples=args.num_samples,
                         coldness=args.coldness, generator=generator, targets_T_K_C=targets_T_K_C, max_memory=args.max_memory,

@@ -150,8 +150,10 @@ def acquire_batch(
     targets_T_K_C: Optional[torch.Tensor] = None,  # EPIG methods: predictions on target inputs
 ) -> CandidateBatch:
     "The batch the method picks: pool indices in pick order, their scores, and how many picks were filled (`num_filled`)."
-    return acquire(log_probs_N_K_C, batch_size, method, num_samples=num_samples, coldness=coldness,
-                   generator=generator, progress=False, targets_T_K_C=targets_T_K_C)
+    options = dict(num_samples=num_samples, coldness=coldness, targets_T_K_C=targets_T_K_C)
+    taken = ACQUISITION_METHODS[method].options  # a run hands every method the same settings: each takes its own
+    return acquire(log_probs_N_K_C, batch_size, method, generator=generator, progress=False,
+                   **{name: value for name, value in options.items() if name in taken})
 
 # %% ../nbs/10_experiment.ipynb #99eb970d
 def count_duplicates(

@@ -56,13 +56,18 @@ CASES = {
     **{
         f"acquire {name}": (
             8, 8, 3, 3,
-            lambda lp, tg, name=name, **kw: acquire(lp, 4, name, num_samples=30, targets_T_K_C=tg, generator=seeded(),
-                                                    dtype=torch.float64, **kw),
+            lambda lp, tg, name=name, **kw: acquire(lp, 4, name, generator=seeded(), dtype=torch.float64, **taken(name, tg), **kw),
             1e-9,
         )
         for name in ACQUISITION_METHODS
     },
 }
+
+
+def taken(name, targets_T_K_C):
+    "The options that decide the batch, for the methods that take them (acquire refuses them for the others)."
+    options = ACQUISITION_METHODS[name].options
+    return {key: value for key, value in (("num_samples", 30), ("targets_T_K_C", targets_T_K_C)) if key in options}
 
 
 def pool(seed, K, C, T, size=N):
