@@ -44,9 +44,15 @@ demo: install
 	$(BIN)/batchbald experiment --method batchbald --seed 0 --max-labels $(DEMO_LABELS) --json demo_out/batchbald.json
 	$(BIN)/batchbald report demo_out/bald.json demo_out/batchbald.json --thresholds 0.9 0.95 --plot demo_out/accuracy.png
 
+# The notebooks' tests, then pytest even when those failed; the target fails if either did.
 test: install
-	OMP_NUM_THREADS=1 $(BIN)/nbdev_test --n_workers $(TEST_WORKERS)
-	$(BIN)/python -m pytest tests -q -p no:cacheprovider
+	@nbdev=0; pytest=0; \
+	echo "OMP_NUM_THREADS=1 $(BIN)/nbdev_test --n_workers $(TEST_WORKERS)"; \
+	OMP_NUM_THREADS=1 $(BIN)/nbdev_test --n_workers $(TEST_WORKERS) || nbdev=$$?; \
+	echo "$(BIN)/python -m pytest tests -q -p no:cacheprovider"; \
+	$(BIN)/python -m pytest tests -q -p no:cacheprovider || pytest=$$?; \
+	if [ $$nbdev -ne 0 ] || [ $$pytest -ne 0 ]; then \
+		echo "make test failed: notebook tests exit status $$nbdev, pytest exit status $$pytest" >&2; exit 1; fi
 
 # The quick developer loop: the modules and README.md generated from the notebooks, the notebooks clean, and
 # nothing left that git does not know about.
