@@ -110,7 +110,9 @@ def main() -> int:
         errors.append(f"ATEN_CPU_CAPABILITY={env['ATEN_CPU_CAPABILITY']} but ATen runs {capability}")
     if env["MKL_CBWR"]:
         wanted = env["MKL_CBWR"].split(",")[0].strip().upper()
-        if mode == 0:
+        if wanted not in MKL_MODES.values() or wanted == "OFF":
+            errors.append(f"MKL_CBWR={env['MKL_CBWR']} is not a mode this script knows (MKL runs unknown values as AUTO)")
+        elif mode == 0:
             errors.append("MKL_CBWR is set but this PyTorch's MKL does not report its mode (mkl_serv_cbwr_get)")
         elif mode == 1 or mode < 0:
             errors.append(f"MKL_CBWR={env['MKL_CBWR']} but MKL reports mode {mode} ({MKL_MODES.get(mode, 'error')})")
