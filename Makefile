@@ -12,7 +12,7 @@ export GOMP_SPINCOUNT ?= 1000
 # nbdev_test runs this many notebooks at once, each with one PyTorch thread: workers x threads = the 2 cores.
 TEST_WORKERS ?= 2
 
-.PHONY: install demo test check lint bench bench-quick bench-peers experiment readme outputs outputs-slow docs docs-test clean gpu-check
+.PHONY: install demo test test-cpus check lint bench bench-quick bench-peers experiment readme outputs outputs-slow docs docs-test clean gpu-check
 
 # Fails if any nvidia-*/cuda-* package ended up in the environment.
 define check_no_cuda
@@ -44,9 +44,34 @@ demo: install
 	$(BIN)/batchbald experiment --method batchbald --seed 0 --max-labels $(DEMO_LABELS) --json demo_out/batchbald.json
 	$(BIN)/batchbald report demo_out/bald.json demo_out/batchbald.json --thresholds 0.9 0.95 --plot demo_out/accuracy.png
 
+# The notebooks' tests, then pytest even when those failed; the target fails if either did.
 test: install
-	OMP_NUM_THREADS=1 $(BIN)/nbdev_test --n_workers $(TEST_WORKERS)
-	$(BIN)/python -m pytest tests -q -p no:cacheprovider
+	@nbdev=0; pytest=0; \
+	echo "OMP_NUM_THREADS=1 $(BIN)/nbdev_test --n_workers $(TEST_WORKERS)"; \
+	OMP_NUM_THREADS=1 $(BIN)/nbdev_test --n_workers $(TEST_WORKERS) || nbdev=$$?; \
+	echo "$(BIN)/python -m pytest tests -q -p no:cacheprovider"; \
+	$(BIN)/python -m pytest tests -q -p no:cacheprovider || pytest=$$?; \
+	if [ $$nbdev -ne 0 ] || [ $$pytest -ne 0 ]; then \
+		echo "make test failed: notebook tests exit status $$nbdev, pytest exit status $$pytest" >&2; exit 1; fi
+
+# `make test` again under other CPU code paths, so that a float compared exactly where only rounding keeps it equal
+# fails here rather than on another CPU: MKL's conditional numerical reproducibility modes (other GEMM kernels,
+# whatever the CPU), ATen's scalar kernels instead of its AVX2/AVX-512 ones, oneDNN's convolutions held to AVX2.
+# Each pass first prints what the libraries report (tools/cpu_paths.py), and is a failure if a setting did not take.
+CPU_PASSES := sse4_2 avx2 compatible
+CPU_ENV_sse4_2 := MKL_CBWR=SSE4_2 ATEN_CPU_CAPABILITY=default
+CPU_ENV_avx2 := MKL_CBWR=AVX2 ATEN_CPU_CAPABILITY=default ONEDNN_MAX_CPU_ISA=AVX2
+CPU_ENV_compatible := MKL_CBWR=COMPATIBLE
+
+test-cpus: install
+	@failed=""; \
+	$(foreach pass,$(CPU_PASSES),echo "== CPU pass $(pass): $(CPU_ENV_$(pass))"; start=$$(date +%s); \
+	if env $(CPU_ENV_$(pass)) $(BIN)/python tools/cpu_paths.py && \
+		env $(CPU_ENV_$(pass)) $(MAKE) --no-print-directory test; then result=passed; \
+	else result=FAILED; failed="$$failed $(pass) ($(CPU_ENV_$(pass)));"; fi; \
+	echo "== CPU pass $(pass) $$result in $$(( $$(date +%s) - start )) s"; ) \
+	if [ -n "$$failed" ]; then echo "make test-cpus: failed passes:$$failed" >&2; exit 1; fi; \
+	echo "make test-cpus: every pass passed ($(CPU_PASSES))"
 
 # The quick developer loop: the modules and README.md generated from the notebooks, the notebooks clean, and
 # nothing left that git does not know about.
