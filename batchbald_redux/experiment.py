@@ -151,7 +151,8 @@ def acquire_batch(
 ) -> CandidateBatch:
     "The batch the method picks: pool indices in pick order, their scores, and how many picks were filled (`num_filled`)."
     options = dict(num_samples=num_samples, coldness=coldness, targets_T_K_C=targets_T_K_C)
-    taken = ACQUISITION_METHODS[method].options  # a run hands every method the same settings: each takes its own
+    # a run hands every method the same settings: each takes its own (acquire names an unknown method)
+    taken = ACQUISITION_METHODS[method].options if method in ACQUISITION_METHODS else ()
     return acquire(log_probs_N_K_C, batch_size, method, generator=generator, progress=False,
                    **{name: value for name, value in options.items() if name in taken})
 
