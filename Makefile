@@ -34,7 +34,7 @@ $(BIN)/.docs-installed: $(BIN)/.installed
 
 install: $(BIN)/.installed
 
-# The main job: active learning on Repeated Digits with BALD and with BatchBALD (seed 0, batches of 10, up to
+# The main job: active learning on Repeated Digits with BALD and with BatchBALD (seed 0, K = 50, batches of 10, up to
 # 200 labels), then the labels each needed to reach 90% and 95% test accuracy, and the curves in demo_out/accuracy.png.
 DEMO_LABELS ?= 200
 
