@@ -106,12 +106,17 @@ def test_an_ensemble_is_its_members():
         torch.testing.assert_close(log_probs_N_K_C[:, k], expected_N_C)
 
 
-def test_hugging_face_bert_built_offline():
+def tiny_bert():
+    "A two-layer BERT classifier of 4 classes, built offline from a config (seeded); skips without transformers."
     transformers = pytest.importorskip("transformers", reason="transformers is not installed: pip install torch==2.13.0 transformers (the `test` extra)")
     torch.manual_seed(0)
     config = transformers.BertConfig(vocab_size=100, hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
                                      intermediate_size=64, num_labels=4)
-    bert = transformers.BertForSequenceClassification(config)
+    return transformers.BertForSequenceClassification(config)
+
+
+def test_hugging_face_bert_built_offline():
+    bert = tiny_bert()
     state = {name: value.clone() for name, value in bert.state_dict().items()}
     ids_N_L = torch.randint(1, 100, (10, 8), generator=seeded(0))
     rows = [{"input_ids": ids_N_L[i], "attention_mask": torch.ones(8, dtype=torch.long), "labels": torch.tensor(0)} for i in range(10)]
@@ -143,11 +148,7 @@ class SoftmaxOf(nn.Module):
 
 
 def test_hugging_face_bert_output_kinds():
-    transformers = pytest.importorskip("transformers", reason="transformers is not installed: pip install torch==2.13.0 transformers (the `test` extra)")
-    torch.manual_seed(0)
-    config = transformers.BertConfig(vocab_size=100, hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
-                                     intermediate_size=64, num_labels=4)
-    bert = transformers.BertForSequenceClassification(config)
+    bert = tiny_bert()
     ids_N_L = torch.randint(1, 100, (10, 8), generator=seeded(0))
     rows = [{"input_ids": ids_N_L[i], "attention_mask": torch.ones(8, dtype=torch.long), "labels": torch.tensor(0)} for i in range(10)]
     loader = DataLoader(rows, batch_size=4)
