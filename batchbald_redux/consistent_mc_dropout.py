@@ -377,6 +377,20 @@ class _Outputs:
             self._count(source, values_B_C)
         return to_log_probs(values_B_C, self.output, name=self.names[source], refuse_probs=False)
 
+    def __enter__(self):
+        "Lend our BayesianModule's forward the conversion of mc_forward's output."
+        if self.model is not None:
+            self.model._to_log_probs = self._lent
+        return self
+
+    def _lent(self, output_BK_C: torch.Tensor) -> torch.Tensor:
+        self.lent_calls += 1
+        return self.log_probs(0, output_BK_C)
+
+    def __exit__(self, *exc_info):
+        if self.model is not None:
+            del self.model._to_log_probs
+
 # %% ../nbs/07_consistent_mc_dropout.ipynb #3ef7e878
 @patch_to(_Outputs)
 def _count(self, source: int, values_B_C: torch.Tensor):
@@ -396,23 +410,6 @@ def finish(self):
     for source, rows in enumerate(self.probs_like_rows):
         if rows:
             raise _probs_refusal(self.names[source], self.tolerance, _OUTPUT_OPTIONS)
-
-@patch_to(_Outputs)
-def __enter__(self):
-    "Lend our BayesianModule's forward the conversion of mc_forward's output."
-    if self.model is not None:
-        self.model._to_log_probs = self._lent
-    return self
-
-@patch_to(_Outputs)
-def _lent(self, output_BK_C: torch.Tensor) -> torch.Tensor:
-    self.lent_calls += 1
-    return self.log_probs(0, output_BK_C)
-
-@patch_to(_Outputs)
-def __exit__(self, *exc_info):
-    if self.model is not None:
-        del self.model._to_log_probs
 
 # %% ../nbs/07_consistent_mc_dropout.ipynb #c13505e1
 class _ConsistentDropoutHooks:
