@@ -370,8 +370,9 @@ def _fill_picks(log_probs_N_K_C, bounds: _Bounds, count: int, resolution: float,
 
 # %% ../nbs/03_batchbald.ipynb #8f2f54fe
 def _greedy_picks(log_probs_N_K_C, batch_size: int, bounds: _Bounds, joint_entropy: DynamicJointEntropy, conditional_of: Callable,
-                  lazy_first_chunk, progress, process_group, offset: int) -> tuple:
+                  lazy_first_chunk: Optional[int], progress, process_group, offset: int) -> tuple:
     "`(indices, scores, reason, tolerance)`: greedy picks until `batch_size` or saturation (`reason`: why, or None)."
+    # lazy_first_chunk: lazy greedy's first chunk (0: ~2**16 / (M C), at least 16); None: exhaustive greedy
     _, K, C = log_probs_N_K_C.shape
     gains_of = partial(_joint_gains, joint_entropy, log_probs_N_K_C)
     indices, scores, picked_conditional, reason = [], [], [], None  # picked_conditional: H[y | w] of the picks so far
