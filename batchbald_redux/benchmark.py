@@ -26,6 +26,7 @@ from toma import toma
 
 from .batchbald import CandidateBatch, get_bald_batch, get_batchbald_batch
 from .core import CPU_CHUNK_BYTES
+from .experiment import load_average
 from .joint_entropy import DynamicJointEntropy, ExactJointEntropy, SampledJointEntropy
 from .pools import mc_dropout_like_pool
 
@@ -450,9 +451,11 @@ def run_benchmark(
 ) -> dict:
     "Measure everything `make bench` reports (with `out_of_core`: only the pools from disk)."
     machine = {"platform": platform.platform(), "processor": platform.processor() or platform.machine(),
-               "torch": torch.__version__, "threads": torch.get_num_threads(), "quick": quick}
+               "torch": torch.__version__, "threads": torch.get_num_threads(), "quick": quick,
+               "load_average_start": load_average()}
     if out_of_core:
-        return {"machine": machine, "out_of_core": _out_of_core_rows((lambda n: max(1, n // 1000)) if quick else (lambda n: n))}
+        rows = _out_of_core_rows((lambda n: max(1, n // 1000)) if quick else (lambda n: n))
+        return {"machine": {**machine, "load_average_end": load_average()}, "out_of_core": rows}
     scale = (lambda n: max(1, n // 20)) if quick else (lambda n: n)
     repeat = 1 if quick else 3
     results = {"machine": machine, "target": _target(scale, repeat)}
@@ -478,6 +481,7 @@ def run_benchmark(
     for P in (2, 3, 4):
         _log(f"ranks: P={P}")
         results["ranks"].append(sharded(P, scale(20000), 20, 10, 10, scale(10000)))
+    machine["load_average_end"] = load_average()
     return results
 
 # %% ../nbs/13_benchmark.ipynb #be514519
@@ -520,6 +524,11 @@ def _format_uncertain(u: dict) -> List[str]:
         f"  BALD                      {u['bald']:8.3f} s",
     ]
 
+def _loads(machine: dict, when: str) -> str:
+    "The load averages a run recorded at its start or end, or `unrecorded` (files from before they were recorded)."
+    loads = machine.get(f"load_average_{when}")
+    return ", ".join(f"{load:.2f}" for load in loads) if loads else "unrecorded"
+
 def format_results(results: dict) -> str:
     "The benchmark's figures as plain-text tables."
     if "target" not in results:  # batchbald bench --out-of-core
@@ -528,6 +537,7 @@ def format_results(results: dict) -> str:
     mib = lambda b: f"{b / 2**20:.0f} MiB"
     lines = [
         f"machine: {results['machine']['processor']}, {results['machine']['threads']} threads, torch {results['machine']['torch']}",
+        f"load average (1, 5, 15 min) at the start {_loads(results['machine'], 'start')}, at the end {_loads(results['machine'], 'end')}",
         "",
         f"BatchBALD N={t['N']} K={t['K']} C={t['C']} B={t['B']} M={t['M']}",
         f"  default (lazy, float32)   {t['default']:8.3f} s",
