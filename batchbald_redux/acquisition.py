@@ -22,8 +22,11 @@ from batchbald_redux.epig import (
 )
 from .stochastic import get_powerbald_batch, get_random_batch, get_softmaxbald_batch, get_softrankbald_batch
 
+from .core import documented
+
 # %% ../nbs/06_acquisition.ipynb #50a5b1ba
 @dataclass(frozen=True)
+@documented
 class AcquisitionMethod:
     "An acquisition function, the options of `acquire` it takes, and a line about it."
     function: Callable[..., CandidateBatch]  # called as function(log_probs_N_K_C, batch_size, **options)
@@ -33,6 +36,7 @@ class AcquisitionMethod:
 ACQUISITION_METHODS: Dict[str, AcquisitionMethod] = {}
 COMPUTE_OPTIONS = ("dtype", "device", "progress", "max_memory")  # taken by every method that computes scores
 
+@documented
 def register_acquisition_method(
     name: str,  # the method's name, as users type it
     function: Callable[..., CandidateBatch],  # function(log_probs_N_K_C, batch_size, **options) -> CandidateBatch
@@ -55,18 +59,19 @@ register_acquisition_method(
     "greedy BatchBALD: the batch's joint mutual information with the parameters",
 )
 register_acquisition_method(
-    "powerbald", get_powerbald_batch, ("coldness", "generator", "process_group", *COMPUTE_OPTIONS), "points drawn with p ~ BALD^beta"
+    "powerbald", get_powerbald_batch, ("coldness", "generator", "process_group", *COMPUTE_OPTIONS), "points drawn with p ~ BALD^coldness (--coldness)"
 )
 register_acquisition_method(
-    "softmaxbald", get_softmaxbald_batch, ("coldness", "generator", "process_group", *COMPUTE_OPTIONS), "points drawn with p ~ exp(beta BALD)"
+    "softmaxbald", get_softmaxbald_batch, ("coldness", "generator", "process_group", *COMPUTE_OPTIONS), "points drawn with p ~ exp(coldness x BALD) (--coldness)"
 )
 register_acquisition_method(
-    "softrankbald", get_softrankbald_batch, ("coldness", "generator", "process_group", *COMPUTE_OPTIONS), "points drawn with p ~ rank^-beta"
+    "softrankbald", get_softrankbald_batch, ("coldness", "generator", "process_group", *COMPUTE_OPTIONS), "points drawn with p ~ rank^-coldness (--coldness)"
 )
 
 # %% ../nbs/06_acquisition.ipynb #7f6e3fff
 DECISIVE_OPTIONS = {"num_samples": 10_000, "coldness": 1.0, "targets_T_K_C": None}  # option -> acquire's default
 
+@documented
 def check_options_taken(
     method: str,  # a name in `ACQUISITION_METHODS`
     given: dict,  # the options of `acquire`, by name
@@ -81,20 +86,21 @@ def check_options_taken(
                              f"leave it at its default ({default!r}) or choose one of those methods")
 
 # %% ../nbs/06_acquisition.ipynb #21b7bbb3
+@documented
 def acquire(
     log_probs_N_K_C: torch.Tensor,  # the pool, log p(y_n = c | w_k)
     batch_size: int,  # points to pick
     method: str = "batchbald",  # a name in `ACQUISITION_METHODS`
     *,
-    num_samples: int = 10_000,  # BatchBALD: most joint outcomes to enumerate, then samples
+    num_samples: int = 10_000,
     coldness: float = 1.0,  # stochastic methods: 0 is uniform, math.inf is top-k
-    generator: Optional[torch.Generator] = None,  # CPU generator for everything random (None: torch's global one)
+    generator: Optional[torch.Generator] = None,
     dtype: Optional[torch.dtype] = None,  # dtype of the computation (None: each method's default)
-    device=None,  # device of the computation (None: that of the pool)
-    progress: Optional[bool] = None,  # show progress bars (None: only on a terminal)
-    max_memory: Optional[int] = None,  # bytes of temporaries per chunk of the pool
+    device=None,
+    progress: Optional[bool] = None,
+    max_memory: Optional[int] = None,
     targets_T_K_C: Optional[torch.Tensor] = None,  # EPIG methods: log p(y*_t = c | w_k) on T target inputs
-    process_group=None,  # torch.distributed group whose ranks each pass their shard of the pool (None: one process)
+    process_group=None,
     scratch_dir: Optional[str] = None,  # BatchBALD: folder for its per-point bounds, in a temporary file (None: in memory)
 ) -> CandidateBatch:
     "Pick a batch with the named method (global indices with `process_group`)."
@@ -128,8 +134,8 @@ for name, function, options, summary in [
     ("epig", get_epig_batch, ("process_group", *COMPUTE_OPTIONS), "top-B EPIG scores: information about the predictions on target inputs"),
     ("batchepig", get_batchepig_batch, ("num_samples", "generator", "process_group", *COMPUTE_OPTIONS),
      "greedy batch EPIG: the batch's joint information about the target predictions"),
-    ("powerepig", get_powerepig_batch, ("coldness", "generator", "process_group", *COMPUTE_OPTIONS), "points drawn with p ~ EPIG^beta"),
-    ("softmaxepig", get_softmaxepig_batch, ("coldness", "generator", "process_group", *COMPUTE_OPTIONS), "points drawn with p ~ exp(beta EPIG)"),
-    ("softrankepig", get_softrankepig_batch, ("coldness", "generator", "process_group", *COMPUTE_OPTIONS), "points drawn with p ~ EPIG rank^-beta"),
+    ("powerepig", get_powerepig_batch, ("coldness", "generator", "process_group", *COMPUTE_OPTIONS), "points drawn with p ~ EPIG^coldness (--coldness)"),
+    ("softmaxepig", get_softmaxepig_batch, ("coldness", "generator", "process_group", *COMPUTE_OPTIONS), "points drawn with p ~ exp(coldness x EPIG) (--coldness)"),
+    ("softrankepig", get_softrankepig_batch, ("coldness", "generator", "process_group", *COMPUTE_OPTIONS), "points drawn with p ~ EPIG rank^-coldness (--coldness)"),
 ]:
     register_acquisition_method(name, _with_targets(function, name), ("targets_T_K_C", *options), summary)

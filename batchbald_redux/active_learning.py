@@ -14,7 +14,7 @@ import numpy as np
 import torch
 from torch.utils.data import Sampler, Subset
 
-from .core import check_count, check_generator, patch_to
+from .core import documented, check_count, check_generator, patch_to
 
 # %% ../nbs/08_active_learning.ipynb #fb554372
 def _as_index_tensor(indices, name: str) -> torch.Tensor:
@@ -33,6 +33,7 @@ def _as_index_tensor(indices, name: str) -> torch.Tensor:
     return tensor.to(torch.int64)
 
 # %% ../nbs/08_active_learning.ipynb #b170238a
+@documented
 class ActiveLearningData:
     "A data set split into a labelled training set and an unlabelled pool, with the index bookkeeping between them."
 
@@ -84,7 +85,11 @@ class ActiveLearningData:
 
 # %% ../nbs/08_active_learning.ipynb #19ff04f6
 @patch_to(ActiveLearningData)
-def get_base_indices(self, pool_indices) -> torch.Tensor:
+@documented
+def get_base_indices(
+    self,
+    pool_indices,  # positions in the current pool (0 to pool size - 1): distinct ints, as a list, array or tensor
+) -> torch.Tensor:
     "Base indices of the given pool indices (distinct, each in [0, pool size))."
     pool_indices = _as_index_tensor(pool_indices, "pool_indices")
     size = self.pool_size
@@ -96,7 +101,11 @@ def get_base_indices(self, pool_indices) -> torch.Tensor:
     return self.pool_base_indices[pool_indices]
 
 @patch_to(ActiveLearningData)
-def get_pool_indices(self, base_indices) -> torch.Tensor:
+@documented
+def get_pool_indices(
+    self,
+    base_indices,  # indices into the base data set, each of a point still in the pool
+) -> torch.Tensor:
     "Pool indices of the given base indices, which must all be in the pool."
     base_indices = _as_index_tensor(base_indices, "base_indices")
     if len(base_indices) and (int(base_indices.min()) < 0 or int(base_indices.max()) >= len(self._in_pool_N)):
@@ -108,7 +117,11 @@ def get_pool_indices(self, base_indices) -> torch.Tensor:
 
 # %% ../nbs/08_active_learning.ipynb #6a0896c8
 @patch_to(ActiveLearningData)
-def acquire(self, pool_indices) -> torch.Tensor:
+@documented
+def acquire(
+    self,
+    pool_indices,  # positions in the current pool (0 to pool size - 1): distinct ints, as a list, array or tensor
+) -> torch.Tensor:
     "Label the given pool points: move them to the training set; returns their base indices."
     base_indices = self.get_base_indices(pool_indices)
     self._in_pool_N[base_indices] = False
@@ -117,7 +130,11 @@ def acquire(self, pool_indices) -> torch.Tensor:
     return base_indices
 
 @patch_to(ActiveLearningData)
-def remove_from_pool(self, pool_indices) -> torch.Tensor:
+@documented
+def remove_from_pool(
+    self,
+    pool_indices,  # positions in the current pool (0 to pool size - 1): distinct ints, as a list, array or tensor
+) -> torch.Tensor:
     "Take the given pool points out of the pool without labelling them; returns their base indices."
     base_indices = self.get_base_indices(pool_indices)
     self._in_pool_N[base_indices] = False
@@ -126,7 +143,11 @@ def remove_from_pool(self, pool_indices) -> torch.Tensor:
 
 # %% ../nbs/08_active_learning.ipynb #32cbed6a
 @patch_to(ActiveLearningData)
-def get_dataset_indices(self, pool_indices) -> torch.Tensor:
+@documented
+def get_dataset_indices(
+    self,
+    pool_indices,  # positions in the current pool (0 to pool size - 1): distinct ints, as a list, array or tensor
+) -> torch.Tensor:
     "2.0.5's name for `get_base_indices`: base indices of the given pool indices."
     return self.get_base_indices(pool_indices)
 
@@ -143,11 +164,12 @@ def _pool_mask(self) -> np.ndarray:
 ActiveLearningData.training_mask, ActiveLearningData.pool_mask = property(_training_mask), property(_pool_mask)
 
 @patch_to(ActiveLearningData)
+@documented
 def get_random_pool_indices(
     self,
     size: int,  # how many distinct pool indices
     *,
-    generator: Optional[torch.Generator] = None,  # CPU generator (None: torch's global one)
+    generator: Optional[torch.Generator] = None,
 ) -> torch.Tensor:
     "`size` distinct pool indices drawn uniformly at random."
     check_count(size, "size", minimum=0)
@@ -157,21 +179,27 @@ def get_random_pool_indices(
 
 # %% ../nbs/08_active_learning.ipynb #72509118
 @patch_to(ActiveLearningData)
-def extract_dataset_from_pool_from_indices(self, pool_indices) -> Subset:
+@documented
+def extract_dataset_from_pool_from_indices(
+    self,
+    pool_indices,  # positions in the current pool (0 to pool size - 1): distinct ints, as a list, array or tensor
+) -> Subset:
     "Take the given pool points out of the pool (unlabelled) and return them as a fixed `Subset` of the base data set."
     return Subset(self.dataset, self.remove_from_pool(pool_indices).tolist())
 
 @patch_to(ActiveLearningData)
+@documented
 def extract_dataset_from_pool(
     self,
     size: int,  # how many points to take
     *,
-    generator: Optional[torch.Generator] = None,  # CPU generator (None: torch's global one)
+    generator: Optional[torch.Generator] = None,
 ) -> Subset:
     "Take `size` random points out of the pool and return them as a fixed `Subset` (a validation set, say)."
     return self.extract_dataset_from_pool_from_indices(self.get_random_pool_indices(size, generator=generator))
 
 # %% ../nbs/08_active_learning.ipynb #a01cfdf8
+@documented
 def get_subset_base_indices(
     dataset: Subset,  # a Subset
     indices,  # indices into it
@@ -179,6 +207,7 @@ def get_subset_base_indices(
     "Indices into `dataset.dataset` of the given indices of a `Subset` (2.0.5)."
     return [int(dataset.indices[int(index)]) for index in indices]
 
+@documented
 def get_base_indices(
     dataset,  # a data set, possibly a Subset of a Subset of ...
     indices,  # indices into it
@@ -189,12 +218,13 @@ def get_base_indices(
     return [int(index) for index in indices]
 
 # %% ../nbs/08_active_learning.ipynb #2c860c0b
+@documented
 def get_balanced_sample_indices(
     labels_N: torch.Tensor,  # the class of every point
     num_classes: int,  # classes 0 .. num_classes - 1
     n_per_class: int = 2,  # points to draw from each class (a whole float such as 20 / 10 is taken too)
     *,
-    generator: Optional[torch.Generator] = None,  # CPU generator for the draws (None: torch's global one)
+    generator: Optional[torch.Generator] = None,
     n_per_digit: Optional[int] = None,  # 2.0.5's name for `n_per_class`
 ) -> torch.Tensor:
     "`n_per_class` distinct indices of each class, drawn uniformly without replacement, class by class."
@@ -218,6 +248,7 @@ def get_balanced_sample_indices(
     return torch.cat(picks)
 
 # %% ../nbs/08_active_learning.ipynb #8ea5b51e
+@documented
 class RandomFixedLengthSampler(Sampler):
     "Indices of a data set for an epoch of at least `target_length` samples: random permutations, concatenated and cut."
 
@@ -226,7 +257,7 @@ class RandomFixedLengthSampler(Sampler):
         dataset: Sized,  # the data set (only its length is used, read at every epoch)
         target_length: int,  # samples per epoch (an epoch covers the whole data set if it is longer)
         *,
-        generator: Optional[torch.Generator] = None,  # CPU generator for the permutations (None: torch's global one)
+        generator: Optional[torch.Generator] = None,
     ):
         if len(dataset) < 1:
             raise ValueError("RandomFixedLengthSampler needs a non-empty data set")

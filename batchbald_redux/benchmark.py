@@ -25,17 +25,18 @@ import torch
 from toma import toma
 
 from .batchbald import CandidateBatch, get_bald_batch, get_batchbald_batch
-from .core import CPU_CHUNK_BYTES
+from .core import documented, CPU_CHUNK_BYTES
 from .experiment import load_average
 from .joint_entropy import DynamicJointEntropy, ExactJointEntropy, SampledJointEntropy
 from .pools import mc_dropout_like_pool
 
 # %% ../nbs/13_benchmark.ipynb #af886c4f
 @torch.no_grad()
+@documented
 def per_point_batchbald(
     log_probs_N_K_C: torch.Tensor,  # log p(y_n = c | w_k) for the pool
     batch_size: int,  # how many points to pick
-    num_samples: int,  # as in `get_batchbald_batch`
+    num_samples: int,
     dtype: torch.dtype = torch.float32,  # dtype of the per-point products
     *,
     generator: Optional[torch.Generator] = None,  # CPU generator for the sampled regime
@@ -70,6 +71,7 @@ def per_point_batchbald(
     return CandidateBatch(scores=scores, indices=indices)
 
 # %% ../nbs/13_benchmark.ipynb #a81b8bee
+@documented
 def seconds(
     fn: Callable[[], object],  # the work to time
     repeat: int = 3,  # runs; the fastest counts
@@ -84,6 +86,7 @@ def seconds(
 
 # %% ../nbs/13_benchmark.ipynb #df0fba26
 @torch.no_grad()
+@documented
 def floor_seconds(
     M: int,  # joint outcomes
     N: int,  # pool points
@@ -91,7 +94,7 @@ def floor_seconds(
     C: int,  # classes
     dtype: torch.dtype = torch.float32,  # dtype of the product
     repeat: int = 3,  # runs per chunk size; the fastest counts
-    seed: int = 0,
+    seed: int = 0,  # seed of the random pool
 ) -> dict:
     "Seconds for the GEMM and the x log x pass alone, at the best of a few chunk sizes, plus `xlogy` for scale."
     generator = torch.Generator().manual_seed(seed)
@@ -123,11 +126,15 @@ def floor_seconds(
     return best
 
 # %% ../nbs/13_benchmark.ipynb #200bb7f5
+@documented
 def compute_batch_vs_floor(
-    M: int, N: int, K: int, C: int,
+    M: int,  # joint outcomes to sample (`num_samples`)
+    N: int,  # pool points
+    K: int,  # posterior samples
+    C: int,  # classes
     dtype: torch.dtype = torch.float32,
-    repeat: int = 3,
-    seed: int = 0,
+    repeat: int = 3,  # timings, of which the best counts
+    seed: int = 0,  # seed of the random pool
 ) -> dict:
     "Seconds of `compute_batch` (exact and sampled, M outcomes, N candidates) next to the floor for the same work."
     generator = torch.Generator().manual_seed(seed)
@@ -161,8 +168,13 @@ def _measure_memory_here(N: int, K: int, C: int, B: int, M: int, max_memory: Opt
         "indices": batch.indices,
     }
 
+@documented
 def peak_memory(
-    N: int, K: int, C: int, B: int, M: int,
+    N: int,  # pool points
+    K: int,  # posterior samples
+    C: int,  # classes
+    B: int,  # batch size
+    M: int,  # joint outcomes to sample (`num_samples`)
     max_memory: Optional[int] = None,  # as in `get_batchbald_batch` (None: its default)
 ) -> dict:
     "Peak resident memory of one BatchBALD acquisition beyond its pool, measured in a fresh Python process."
@@ -262,6 +274,7 @@ def _scaling(scale: Callable, repeat: int) -> List[dict]:
     return rows
 
 # %% ../nbs/13_benchmark.ipynb #bc5f2695
+@documented
 def write_npy_pool(
     path,  # the .npy file to write
     N: int, K: int, C: int,  # the pool's shape
@@ -338,8 +351,13 @@ def _out_of_core_here(path: str, B: int, M: int, max_memory: Optional[int], top_
     }
 
 # %% ../nbs/13_benchmark.ipynb #a15f3ba8
+@documented
 def out_of_core(
-    N: int, K: int, C: int, B: int, M: int,
+    N: int,  # pool points
+    K: int,  # posterior samples
+    C: int,  # classes
+    B: int,  # batch size
+    M: int,  # joint outcomes to sample (`num_samples`)
     folder: Optional[str] = None,  # where to write the pool (None: the system's temporary folder)
     max_memory: Optional[int] = None,  # as in `get_batchbald_batch`
     top_ops: int = 0,  # how many of the busiest PyTorch operations to report (> 0: one more, profiled, run)
@@ -398,8 +416,14 @@ def _sharded_here(rank: int, P: int, init_file: str, N: int, K: int, C: int, B: 
     dist.destroy_process_group()
 
 # %% ../nbs/13_benchmark.ipynb #9fd83635
+@documented
 def sharded(
-    P: int, N: int, K: int, C: int, B: int, M: int,
+    P: int,  # gloo processes on this machine
+    N: int,  # pool points
+    K: int,  # posterior samples
+    C: int,  # classes
+    B: int,  # batch size
+    M: int,  # joint outcomes to sample (`num_samples`)
     timeout: float = 300,  # seconds before the processes are killed
 ) -> dict:
     "BatchBALD and BALD on `P` gloo processes of this machine against one process: same batches? bytes received?"
@@ -445,6 +469,7 @@ def _out_of_core_rows(scale: Callable) -> List[dict]:
     return rows
 
 # %% ../nbs/13_benchmark.ipynb #94d58748
+@documented
 def run_benchmark(
     quick: bool = False,  # shrink every size, for a smoke test
     out_of_core: bool = False,  # instead, only the pools of millions of points from disk and C=1000 (many minutes)
@@ -529,7 +554,10 @@ def _loads(machine: dict, when: str) -> str:
     loads = machine.get(f"load_average_{when}")
     return ", ".join(f"{load:.2f}" for load in loads) if loads else "unrecorded"
 
-def format_results(results: dict) -> str:
+@documented
+def format_results(
+    results: dict,  # what `run_benchmark` returned (or the JSON file's contents)
+) -> str:
     "The benchmark's figures as plain-text tables."
     if "target" not in results:  # batchbald bench --out-of-core
         return "\n".join(_format_scale_out(results)).strip("\n")

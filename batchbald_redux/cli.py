@@ -10,6 +10,8 @@ import os
 
 os.environ.setdefault("GOMP_SPINCOUNT", "1000")  # before PyTorch's OpenMP reads it, at import
 
+from .core import documented
+
 # %% ../nbs/12_cli.ipynb #3ab2c614
 import argparse
 import json
@@ -28,12 +30,24 @@ from .consistent_mc_dropout import to_log_probs
 from .pools import repeated_pool
 
 # %% ../nbs/12_cli.ipynb #492bf0f3
-def load_log_probs(path) -> torch.Tensor:
-    "Read `log_probs_N_K_C` from a `.npy` or `.pt` file without unpickling anything."
+_NPY_MAGIC = b"\x93NUMPY"  # the first bytes of every file numpy.save writes
+_ZIP_MAGIC = b"PK\x03\x04"  # torch.save writes a zip archive
+
+def _looks_like_text(start: bytes) -> bool:
+    "Whether a file's first bytes are printable ASCII (a CSV or a listing saved under the wrong name)."
+    return bool(start) and all(32 <= byte < 127 or byte in b"\t\r\n" for byte in start)
+
+@documented
+def load_log_probs(
+    path,  # a `.npy` file (NumPy's format) or a `.pt` file (a tensor saved by `torch.save`) of shape N x K x C
+) -> torch.Tensor:
+    "Read `log_probs_N_K_C` from a `.npy` or `.pt` file without unpickling anything; the content decides, not the name."
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"no such file: {path}")
-    if path.suffix == ".npy":
+    with open(path, "rb") as file:
+        start = file.read(8)
+    if start.startswith(_NPY_MAGIC):
         try:
             array = np.load(path, allow_pickle=False, mmap_mode="r")
         except ValueError as error:
@@ -41,7 +55,7 @@ def load_log_probs(path) -> torch.Tensor:
         with warnings.catch_warnings():  # the map is read-only, and nothing here writes to its tensor
             warnings.filterwarnings("ignore", message="The given NumPy array is not writable")
             return torch.from_numpy(array)
-    if path.suffix == ".pt":
+    if start.startswith(_ZIP_MAGIC):  # what torch.save writes
         try:
             loaded = torch.load(path, map_location="cpu", weights_only=True, mmap=True)
         except Exception as error:
@@ -49,12 +63,18 @@ def load_log_probs(path) -> torch.Tensor:
         if not isinstance(loaded, torch.Tensor):
             raise ValueError(f"{path} must hold a single tensor, got {type(loaded).__name__}")
         return loaded
-    raise ValueError(f"{path}: unknown file type {path.suffix!r}; expected .npy or .pt")
+    raise ValueError(f"{path} is neither a NumPy array file (numpy.save) nor a PyTorch tensor file (torch.save): "
+                     f"it starts with {start!r}{' (text?)' if _looks_like_text(start) else ''}")
 
 # %% ../nbs/12_cli.ipynb #dc19c263
 def _method_help() -> str:
     "The registry's methods, one per line, for the help text."
     return "; ".join(f"{name}: {method.summary}" for name, method in ACQUISITION_METHODS.items())
+
+_NUM_SAMPLES_HELP = ("batchbald and batchepig: joint outcomes sampled once a batch has more than 4096 of them "
+                     "(default 10000; python -c 'help(batchbald_redux.batchbald.get_batchbald_batch)' says how to choose)")
+_COLDNESS_HELP = ("powerbald, softmaxbald, softrankbald and their EPIG counterparts: the exponent the papers call beta; "
+                  "0 draws uniformly, larger values come closer to the top-k points (default 1)")
 
 # %% ../nbs/12_cli.ipynb #5784a05a
 _VALUES = {"log-probs": "log_probs", "probs": "probs", "logits": "logits"}  # --values to to_log_probs' output=
@@ -79,8 +99,8 @@ def _add_acquire_commands(commands):
     acquire_.add_argument("file", help=".npy or .pt file holding log_probs_N_K_C")
     acquire_.add_argument("--batch-size", type=int, required=True, help="number of points to pick")
     acquire_.add_argument("--method", choices=list(ACQUISITION_METHODS), default="batchbald", help=_method_help())
-    acquire_.add_argument("--num-samples", type=int, default=10_000, help="BatchBALD: joint outcomes (default 10000)")
-    acquire_.add_argument("--coldness", type=float, default=1.0, help="stochastic methods: coldness (default 1)")
+    acquire_.add_argument("--num-samples", type=int, default=10_000, help=_NUM_SAMPLES_HELP)
+    acquire_.add_argument("--coldness", type=float, default=1.0, help=_COLDNESS_HELP)
     acquire_.add_argument("--seed", type=int, default=None, help="seed for BatchBALD's sampling and the random draws")
     acquire_.add_argument("--targets", type=Path, default=None,
                           help="EPIG methods: .npy or .pt file holding log_probs_T_K_C on target inputs (same K as the pool)")
@@ -123,13 +143,16 @@ def _add_experiment_commands(commands):
     experiment_.add_argument("--max-labels", type=int, default=300, help="stop at this many labels (default 300)")
     experiment_.add_argument("--K", type=int, default=50,
                              help="MC-dropout samples (default 50: BatchBALD's batches of 10 stay below log K, the most K samples hold)")
-    experiment_.add_argument("--num-samples", type=int, default=10_000, help="BatchBALD: joint outcomes (default 10000)")
-    experiment_.add_argument("--coldness", type=float, default=1.0, help="stochastic methods: coldness (default 1)")
+    experiment_.add_argument("--num-samples", type=int, default=10_000, help=_NUM_SAMPLES_HELP)
+    experiment_.add_argument("--coldness", type=float, default=1.0, help=_COLDNESS_HELP)
     experiment_.add_argument("--threads", type=int, default=None,
                              help="PyTorch threads for the acquisitions (default: PyTorch's own, one per core; training uses one)")
     experiment_.add_argument("--json", type=Path, default=None, help="write the run's record to this JSON file")
 
-    report_ = commands.add_parser("report", help="labels to reach test accuracies, from experiment JSON files")
+    report_ = commands.add_parser(
+        "report", help="labels to reach test accuracies, from experiment JSON files",
+        description="Two tables: the labels each method needed to reach each test accuracy, and what its batches "
+                    "held and cost. A footer under each explains its columns.")
     report_.add_argument("files", type=Path, nargs="+", help="JSON files of `batchbald experiment --json` (or lists of records)")
     report_.add_argument("--thresholds", type=float, nargs="+", default=[0.9, 0.95], help="test accuracies (default 0.9 0.95)")
     report_.add_argument("--plot", type=Path, default=None, help="write the accuracy curves to this PNG file")
@@ -262,8 +285,9 @@ def _acquire(args) -> None:
         for name, flag in flags.items():
             message = message.replace(f"take {name} ", f"take {flag} ")
         raise ValueError(message) from None
+    pool_N_K_C = _read_values(args.file, args.values)
     try:
-        batch = acquire(_read_values(args.file, args.values), args.batch_size, args.method, num_samples=args.num_samples,
+        batch = acquire(pool_N_K_C, args.batch_size, args.method, num_samples=args.num_samples,
                         coldness=args.coldness, generator=generator, targets_T_K_C=targets_T_K_C, max_memory=args.max_memory,
                         scratch_dir=None if args.scratch_dir is None else str(args.scratch_dir))
     except ValueError as error:
@@ -273,6 +297,11 @@ def _acquire(args) -> None:
             raise ValueError(f"{error}; if the file holds logits, pass --values logits") from None
         raise
     print(f"{args.method}: {len(batch.indices)} points from {args.file}")
+    if args.batch_size > len(pool_N_K_C):
+        print(f"note: --batch-size {args.batch_size} is more than the pool's {len(pool_N_K_C)} points: the batch is the whole pool")
+    if batch.num_filled:
+        print(f"note: the batch saturated (log K nats) after {len(batch.indices) - batch.num_filled} picks; "
+              f"the last {batch.num_filled} were drawn as PowerBALD draws them")
     print(_format_batch(batch))
     if args.json is not None:
         record = {"method": args.method, "batch_size": args.batch_size, "seed": args.seed,
@@ -306,7 +335,10 @@ COMMANDS = {
     "demo": lambda args: print(_demo(args.batch_size, args.seed)),
 }
 
-def main(argv: Optional[List[str]] = None) -> int:
+@documented
+def main(
+    argv: Optional[List[str]] = None,  # the command's arguments (None: `sys.argv[1:]`)
+) -> int:
     "Entry point of the `batchbald` command: 0 on success, 2 with a one-line message on bad input."
     args = _parser().parse_args(argv)
     try:

@@ -16,7 +16,7 @@ from torch import nn
 from torch.nn import functional as F
 from torch.utils.data import BatchSampler, DataLoader, Dataset, IterableDataset, SequentialSampler
 
-from .core import check_count, check_generator, normalisation_tolerance, patch_to, progress_bar
+from .core import documented, check_count, check_generator, normalisation_tolerance, patch_to, progress_bar
 
 # %% ../nbs/07_consistent_mc_dropout.ipynb #40d6ceca
 class _ConsistentMCDropoutNd(nn.Module):
@@ -67,6 +67,7 @@ def _eval_mask(self, k: int, input_BK_: torch.Tensor) -> torch.Tensor:
     return self._mask
 
 @patch_to(_ConsistentMCDropoutNd)
+@documented
 def forward(self, input_BK_: torch.Tensor) -> torch.Tensor:
     if self.training:
         return self._train_dropout(input_BK_)
@@ -82,6 +83,7 @@ def forward(self, input_BK_: torch.Tensor) -> torch.Tensor:
     return (input_B_K_ * self._eval_mask(k, input_BK_).to(input_BK_.dtype)).flatten(0, 1)
 
 # %% ../nbs/07_consistent_mc_dropout.ipynb #6bf2afc1
+@documented
 class ConsistentMCDropout(_ConsistentMCDropoutNd):
     "Elementwise dropout; in eval mode the same K masks for every input."
 
@@ -92,6 +94,7 @@ class ConsistentMCDropout(_ConsistentMCDropoutNd):
         return F.dropout(input_BK_, self.p, training=True)
 
 
+@documented
 class ConsistentMCDropout2d(_ConsistentMCDropoutNd):
     "Channel dropout for B·K × channels × H × W inputs; in eval mode the same K channel masks for every input."
 
@@ -106,16 +109,23 @@ class ConsistentMCDropout2d(_ConsistentMCDropoutNd):
         return F.dropout2d(input_BK_, self.p, training=True)
 
 # %% ../nbs/07_consistent_mc_dropout.ipynb #49d7c814
+@documented
 class BayesianModule(nn.Module):
     "A model whose forward(input_B, k) returns K MC-dropout samples of log-probabilities, B x K x C."
 
     _to_log_probs = None  # mc_forward's output to log-probabilities; lent by predict_log_probs for one call (None: log_softmax)
 
-    def deterministic_forward(self, input_B: torch.Tensor) -> torch.Tensor:
+    def deterministic_forward(
+        self,
+        input_B: torch.Tensor,  # a batch of B inputs
+    ) -> torch.Tensor:
         "The part of the network before the first dropout layer (default: nothing)."
         return input_B
 
-    def mc_forward(self, features_BK: torch.Tensor) -> torch.Tensor:
+    def mc_forward(
+        self,
+        features_BK: torch.Tensor,  # the deterministic part's output, each input repeated K times (row b·K + k: input b, sample k)
+    ) -> torch.Tensor:
         "The rest of the network, on B·K rows (row b·K + k: input b, sample k), returning logits B·K x C."
         raise NotImplementedError("a BayesianModule must define mc_forward (or 2.0.5's mc_forward_impl)")
 
@@ -142,6 +152,7 @@ def _run_with_k(self, hook, features_B: torch.Tensor, k: int) -> torch.Tensor:
             layer._k = None
 
 @patch_to(BayesianModule)
+@documented
 def forward(
     self,
     input_B: torch.Tensor,  # a batch of B inputs
@@ -158,12 +169,20 @@ def forward(
 
 # %% ../nbs/07_consistent_mc_dropout.ipynb #20a84c04
 @patch_to(BayesianModule)
-def deterministic_forward_impl(self, input_B: torch.Tensor) -> torch.Tensor:
+@documented
+def deterministic_forward_impl(
+    self,
+    input_B: torch.Tensor,  # a batch of B inputs
+) -> torch.Tensor:
     "2.0.5-style hook: the part of the network before the first dropout layer (default: nothing)."
     return input_B
 
 @patch_to(BayesianModule)
-def mc_forward_impl(self, mc_input_BK: torch.Tensor) -> torch.Tensor:
+@documented
+def mc_forward_impl(
+    self,
+    mc_input_BK: torch.Tensor,  # the deterministic part's output, each input repeated K times (row b·K + k: input b, sample k)
+) -> torch.Tensor:
     "2.0.5-style hook: the rest of the network on B·K rows; `forward` returns its output as it is (default: the input)."
     return mc_input_BK
 
@@ -256,6 +275,7 @@ def _call(model: nn.Module, batch, device):
 # %% ../nbs/07_consistent_mc_dropout.ipynb #cbb96073
 OUTPUT_KINDS = ("logits", "probs", "log_probs")  # what a model may return, for `output=`
 
+@documented
 def check_output_kind(
     output,  # what the model returns: one of OUTPUT_KINDS
 ):
@@ -309,6 +329,7 @@ def _wrong_kind(values_B_C: torch.Tensor, kind: str, name: str, tolerance: float
         hint = f"if it is logits, pass {options['logits']}"
     return ValueError(f"{options[kind]}, but {name} is not {noun}: {what}; {noun} {rule} (within {tolerance:g}); {hint}")
 
+@documented
 def to_log_probs(
     values_B_C: torch.Tensor,  # what a model returned, the classes in the last dimension (any dimensions before)
     output: str = "logits",  # what the values are: "logits", "probs" or "log_probs"
@@ -405,6 +426,7 @@ def _count(self, source: int, values_B_C: torch.Tensor):
         raise _probs_refusal(self.names[source], tolerance, _OUTPUT_OPTIONS)
 
 @patch_to(_Outputs)
+@documented
 def finish(self):
     "At the end of the call: refuse an output whose every row, fewer than 8 in all, looked like probabilities."
     for source, rows in enumerate(self.probs_like_rows):
@@ -534,15 +556,16 @@ def _predict_batch(kind: str, models: list, batch, k: int, hooks, outputs: _Outp
 
 # %% ../nbs/07_consistent_mc_dropout.ipynb #239ed192
 @torch.no_grad()
+@documented
 def predict_log_probs(
-    model,  # a BayesianModule, any nn.Module (its dropout layers made consistent), or a list or tuple of modules (an ensemble)
+    model,  # a BayesianModule, any nn.Module (its dropout layers made consistent), or a list or tuple of modules (an ensemble); on a batch of B inputs it returns B x C scores of the kind `output` names (a BayesianModule: B x K x C)
     data,  # a tensor of inputs, a Dataset, or an iterable of batches (a DataLoader): tensors, (inputs, target, ...), dicts
     k: Optional[int] = None,  # samples K (for an ensemble: None or its number of members)
     *,
     output: str = "logits",  # what the model returns: "logits" (log-softmax taken), "probs" (log taken) or "log_probs"
     device=None,  # where the inputs go (None: the device of the model, or of each member)
     progress: Optional[bool] = False,  # a progress bar over the batches (None: only on a terminal)
-    generator: Optional[torch.Generator] = None,  # CPU generator for the masks (None: torch's global one)
+    generator: Optional[torch.Generator] = None,
     chunk_size: int = 1024,  # inputs per forward call, for a tensor or a Dataset
     dtype: torch.dtype = torch.float32,  # of the result
     output_device="cpu",  # of the result

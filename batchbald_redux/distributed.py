@@ -14,7 +14,10 @@ from typing import List, Optional
 import torch
 import torch.distributed as dist
 
+from .core import documented
+
 # %% ../nbs/20_distributed.ipynb #0e1a6df3
+@documented
 def check_process_group(
     process_group,  # a torch.distributed ProcessGroup, or None for one process
 ):
@@ -29,6 +32,7 @@ def check_process_group(
         raise ValueError("this process is not a member of process_group")
     return process_group
 
+@documented
 def comm_device(
     process_group,  # a checked process group, or None
 ) -> torch.device:
@@ -38,6 +42,7 @@ def comm_device(
     return torch.device("cpu")
 
 # %% ../nbs/20_distributed.ipynb #7bcd2d6f
+@documented
 def all_max(
     value: float,  # this rank's value
     process_group,  # a checked process group, or None
@@ -49,6 +54,7 @@ def all_max(
     dist.all_reduce(value_1, op=dist.ReduceOp.MAX, group=process_group)
     return float(value_1)
 
+@documented
 def gather_rows(
     rows_n_X: torch.Tensor,  # this rank's rows (any number, possibly none), float64-convertible
     process_group,  # a checked process group, or None
@@ -68,6 +74,7 @@ def gather_rows(
     return [rows[:length].cpu() for rows, length in zip(gathered_P, lengths)]
 
 # %% ../nbs/20_distributed.ipynb #23dfff8a
+@documented
 def shard_layout(
     n: int,  # points in this rank's shard
     process_group,  # a checked process group, or None
@@ -86,6 +93,7 @@ def shard_layout(
 
 # %% ../nbs/20_distributed.ipynb #5bb6d0bf
 @contextmanager
+@documented
 def all_or_none(
     process_group,  # a checked process group, or None
 ):
@@ -102,6 +110,7 @@ def all_or_none(
         raise RuntimeError("another rank of process_group failed (its error says why); stopping on this rank too")
 
 # %% ../nbs/20_distributed.ipynb #3f3dd2c2
+@documented
 def first_across_ranks(
     index: int,  # this rank's candidate: the lowest global index near the best gain (-1: none)
     gain: float,  # its gain
@@ -114,6 +123,7 @@ def first_across_ranks(
     best = int(offers_P_2[:, 0].argmin())
     return int(offers_P_2[best, 0]), float(offers_P_2[best, 1])
 
+@documented
 def share_row(
     row_X: Optional[torch.Tensor],  # the row on the one rank that owns it, None on the others
     shape: tuple,  # its shape
@@ -129,6 +139,7 @@ def share_row(
     return row_X.cpu()
 
 # %% ../nbs/20_distributed.ipynb #7021768d
+@documented
 def top_k_across_ranks(
     scores_n: torch.Tensor,  # this rank's scores (float64)
     k: int,  # how many to keep (at most the pool size)

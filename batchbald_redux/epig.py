@@ -20,6 +20,7 @@ import torch
 
 from .batchbald import CandidateBatch, compute_entropy
 from batchbald_redux.core import (
+    documented,
     CPU_CHUNK_BYTES,
     check_count,
     check_fine_dtype,
@@ -144,15 +145,16 @@ def _shard_epig(log_probs_N_K_C, log_probs_T_K_C, dtype, device, progress, max_m
     return entropies_N + target_entropy - joint_entropies_N
 
 # %% ../nbs/17_epig.ipynb #990ef7ae
+@documented
 def compute_epig(
     log_probs_N_K_C: torch.Tensor,  # log p(y_n = c | w_k) for the pool
     log_probs_T_K_C: torch.Tensor,  # log p(y*_t = c | w_k) for T target inputs, under the same K samples
     *,
-    dtype: Optional[torch.dtype] = None,  # dtype of the computation (None: that of the pool; half precision: float32)
-    device=None,  # device of the computation (None: that of the pool)
-    progress: Optional[bool] = None,  # show a progress bar (None: only on a terminal)
-    max_memory: Optional[int] = None,  # bytes of temporaries per chunk
-    process_group=None,  # torch.distributed group whose ranks each pass their shard, and the same targets (None: one process)
+    dtype: Optional[torch.dtype] = None,
+    device=None,
+    progress: Optional[bool] = None,
+    max_memory: Optional[int] = None,
+    process_group=None,
 ) -> torch.Tensor:
     "Every pool point's EPIG, $\\frac{1}{T}\\sum_t I[y_n; y^*_t]$, float64 on the CPU (with `process_group`: this rank's shard's)."
     group = check_process_group(process_group)
@@ -164,16 +166,17 @@ def compute_epig(
         return _shard_epig(log_probs_N_K_C, log_probs_T_K_C, dtype, device, progress, max_memory)
 
 # %% ../nbs/17_epig.ipynb #4ab22c6b
+@documented
 def get_epig_batch(
     log_probs_N_K_C: torch.Tensor,  # log p(y_n = c | w_k) for the pool
     log_probs_T_K_C: torch.Tensor,  # log p(y*_t = c | w_k) for the targets, under the same K samples
     batch_size: int,  # how many points to pick (at most N)
-    dtype: Optional[torch.dtype] = None,  # dtype of the computation (None: that of the pool; half precision: float32)
-    device=None,  # device of the computation (None: that of the pool)
+    dtype: Optional[torch.dtype] = None,
+    device=None,
     *,
-    progress: Optional[bool] = None,  # show a progress bar (None: only on a terminal)
-    max_memory: Optional[int] = None,  # bytes of temporaries per chunk
-    process_group=None,  # torch.distributed group whose ranks each pass their shard, and the same targets (None: one process)
+    progress: Optional[bool] = None,
+    max_memory: Optional[int] = None,
+    process_group=None,
 ) -> CandidateBatch:
     "Top-`batch_size` points by EPIG, best first (global indices with `process_group`)."
     group = check_process_group(process_group)
@@ -208,54 +211,57 @@ def _draw(sample, scores_N, batch_size, coldness, generator, process_group) -> C
         return sample(scores_N, batch_size, coldness=coldness, generator=generator)
 
 # %% ../nbs/17_epig.ipynb #402c6e63
+@documented
 def get_powerepig_batch(
     log_probs_N_K_C: torch.Tensor,  # log p(y_n = c | w_k) for the pool
     log_probs_T_K_C: torch.Tensor,  # log p(y*_t = c | w_k) for the targets, under the same K samples
     batch_size: int,  # how many distinct points to draw (at most those with EPIG > 0, for 0 < coldness < inf)
     *,
     coldness: float = 1.0,  # beta in p ~ EPIG**beta: 0 is uniform, math.inf is top-k EPIG
-    generator: Optional[torch.Generator] = None,  # CPU generator for the noise (None: torch's global one)
-    dtype: Optional[torch.dtype] = None,  # dtype of the EPIG computation (None: as in compute_epig)
-    device=None,  # device of the EPIG computation (None: that of the pool)
-    progress: Optional[bool] = None,  # show a progress bar (None: only on a terminal)
-    max_memory: Optional[int] = None,  # bytes of temporaries per chunk
-    process_group=None,  # torch.distributed group whose ranks each pass their shard, and the same targets (None: one process)
+    generator: Optional[torch.Generator] = None,
+    dtype: Optional[torch.dtype] = None,
+    device=None,
+    progress: Optional[bool] = None,
+    max_memory: Optional[int] = None,
+    process_group=None,
 ) -> CandidateBatch:
     "PowerEPIG: points drawn with probability $\\propto \\mathrm{EPIG}^\\beta$, in draw order, with their EPIG scores (global indices with `process_group`)."
     scores_N = _epig_scores(log_probs_N_K_C, log_probs_T_K_C, batch_size, generator, dtype, device, progress, max_memory, process_group)
     return _draw(sample_power, scores_N, batch_size, coldness, generator, check_process_group(process_group))
 
 # %% ../nbs/17_epig.ipynb #521874bb
+@documented
 def get_softmaxepig_batch(
     log_probs_N_K_C: torch.Tensor,  # log p(y_n = c | w_k) for the pool
     log_probs_T_K_C: torch.Tensor,  # log p(y*_t = c | w_k) for the targets, under the same K samples
     batch_size: int,  # how many distinct points to draw (at most N)
     *,
     coldness: float = 1.0,  # beta in p ~ exp(beta * EPIG), per nat: 0 is uniform, math.inf is top-k EPIG
-    generator: Optional[torch.Generator] = None,  # CPU generator for the noise (None: torch's global one)
-    dtype: Optional[torch.dtype] = None,  # dtype of the EPIG computation (None: as in compute_epig)
-    device=None,  # device of the EPIG computation (None: that of the pool)
-    progress: Optional[bool] = None,  # show a progress bar (None: only on a terminal)
-    max_memory: Optional[int] = None,  # bytes of temporaries per chunk
-    process_group=None,  # torch.distributed group whose ranks each pass their shard, and the same targets (None: one process)
+    generator: Optional[torch.Generator] = None,
+    dtype: Optional[torch.dtype] = None,
+    device=None,
+    progress: Optional[bool] = None,
+    max_memory: Optional[int] = None,
+    process_group=None,
 ) -> CandidateBatch:
     "SoftmaxEPIG: points drawn with probability $\\propto e^{\\beta\\,\\mathrm{EPIG}}$, in draw order, with their EPIG scores (global indices with `process_group`)."
     scores_N = _epig_scores(log_probs_N_K_C, log_probs_T_K_C, batch_size, generator, dtype, device, progress, max_memory, process_group)
     return _draw(sample_softmax, scores_N, batch_size, coldness, generator, check_process_group(process_group))
 
 # %% ../nbs/17_epig.ipynb #c79b8c68
+@documented
 def get_softrankepig_batch(
     log_probs_N_K_C: torch.Tensor,  # log p(y_n = c | w_k) for the pool
     log_probs_T_K_C: torch.Tensor,  # log p(y*_t = c | w_k) for the targets, under the same K samples
     batch_size: int,  # how many distinct points to draw (at most N)
     *,
     coldness: float = 1.0,  # beta in p ~ rank**-beta (rank 1: highest EPIG): 0 is uniform, math.inf is top-k EPIG
-    generator: Optional[torch.Generator] = None,  # CPU generator for the noise (None: torch's global one)
-    dtype: Optional[torch.dtype] = None,  # dtype of the EPIG computation (None: as in compute_epig)
-    device=None,  # device of the EPIG computation (None: that of the pool)
-    progress: Optional[bool] = None,  # show a progress bar (None: only on a terminal)
-    max_memory: Optional[int] = None,  # bytes of temporaries per chunk
-    process_group=None,  # torch.distributed group whose ranks each pass their shard, and the same targets (None: one process)
+    generator: Optional[torch.Generator] = None,
+    dtype: Optional[torch.dtype] = None,
+    device=None,
+    progress: Optional[bool] = None,
+    max_memory: Optional[int] = None,
+    process_group=None,
 ) -> CandidateBatch:
     "SoftrankEPIG: points drawn with probability $\\propto r^{-\\beta}$ by EPIG rank $r$, in draw order, with their EPIG scores (global indices with `process_group`)."
     scores_N = _epig_scores(log_probs_N_K_C, log_probs_T_K_C, batch_size, generator, dtype, device, progress, max_memory, process_group)
@@ -337,18 +343,19 @@ def _check_batchepig_arguments(log_probs_N_K_C, log_probs_T_K_C, batch_size, num
     return check_generator(generator), dtype, device
 
 # %% ../nbs/17_epig.ipynb #f8c5728c
+@documented
 def get_batchepig_batch(
     log_probs_N_K_C: torch.Tensor,  # log p(y_n = c | w_k) for the pool
     log_probs_T_K_C: torch.Tensor,  # log p(y*_t = c | w_k) for the targets, under the same K samples
     batch_size: int,  # how many points to pick (at most N)
     num_samples: int,  # most outcomes to enumerate (batch, and batch x target labels) before sampling, and how many to sample
     dtype: Optional[torch.dtype] = None,  # dtype of the pool computation (None: float32, as in get_batchbald_batch)
-    device=None,  # device of the pool computation (None: that of the pool)
+    device=None,
     *,
-    generator: Optional[torch.Generator] = None,  # CPU generator for the sampled regime (None: torch's global one)
-    progress: Optional[bool] = None,  # show a progress bar (None: only on a terminal)
-    max_memory: Optional[int] = None,  # bytes of temporaries per chunk
-    process_group=None,  # torch.distributed group whose ranks each pass their shard, and the same targets (None: one process)
+    generator: Optional[torch.Generator] = None,
+    progress: Optional[bool] = None,
+    max_memory: Optional[int] = None,
+    process_group=None,
 ) -> CandidateBatch:
     "Greedy batch EPIG: `scores[i]` is $\\frac{1}{T}\\sum_t I[y_1, \\dots, y_{i+1}; y^*_t]$ of the first i+1 picks."
     group = check_process_group(process_group)
@@ -382,7 +389,12 @@ def _random_log_probs(N: int, K: int, C: int, seed: int) -> torch.Tensor:
         log_probs_N_K_C[start:end] = torch.log_softmax(3 * torch.randn(end - start, K, C, generator=generator), dim=2)
     return log_probs_N_K_C
 
-def epig_floor_seconds(log_probs_N_K_C: torch.Tensor, log_probs_T_K_C: torch.Tensor, max_memory: Optional[int] = None) -> float:
+@documented
+def epig_floor_seconds(
+    log_probs_N_K_C: torch.Tensor,  # the pool, N x K x C
+    log_probs_T_K_C: torch.Tensor,  # the target samples, T x K x C
+    max_memory: Optional[int] = None,
+) -> float:
     "Seconds of the products and the $x \\log x$ passes alone, in `compute_epig`'s chunks and scratch memory (float32, CPU)."
     (N, K, C), T = log_probs_N_K_C.shape, log_probs_T_K_C.shape[0]
     t = _target_columns(T, C, 4, max_memory, "cpu")
@@ -400,7 +412,14 @@ def epig_floor_seconds(log_probs_N_K_C: torch.Tensor, log_probs_T_K_C: torch.Ten
     return time.perf_counter() - start
 
 # %% ../nbs/17_epig.ipynb #411ae377
-def epig_speed(N: int = 20_000, T: int = 1_000, K: int = 100, C: int = 10, repeat: int = 3) -> dict:
+@documented
+def epig_speed(
+    N: int = 20_000,  # pool points
+    T: int = 1_000,  # target samples
+    K: int = 100,  # posterior samples
+    C: int = 10,  # classes
+    repeat: int = 3,  # timings, of which the best counts
+) -> dict:
     "Best-of-`repeat` seconds of `compute_epig` and of its floor, run back to back on the same seeded pool and targets."
     pool_N_K_C, targets_T_K_C = _random_log_probs(N, K, C, seed=0), _random_log_probs(T, K, C, seed=1)
     ours, floor = math.inf, math.inf
@@ -423,7 +442,14 @@ def _measure_epig_memory_here(N: int, T: int, K: int, C: int, max_memory: Option
     inputs = (pool_N_K_C.numel() + targets_T_K_C.numel()) * 4
     return {"N": N, "T": T, "K": K, "C": C, "inputs_MiB": inputs / 2**20, "peak_beyond_inputs_MiB": (after - before) / 2**20}
 
-def epig_peak_memory(N: int = 20_000, T: int = 1_000, K: int = 100, C: int = 10, max_memory: Optional[int] = None) -> dict:
+@documented
+def epig_peak_memory(
+    N: int = 20_000,  # pool points
+    T: int = 1_000,  # target samples
+    K: int = 100,  # posterior samples
+    C: int = 10,  # classes
+    max_memory: Optional[int] = None,
+) -> dict:
     "Peak resident memory of one `compute_epig` beyond its inputs, measured in a fresh Python process."
     code = ("import json; from batchbald_redux.epig import _measure_epig_memory_here; "
             f"print(json.dumps(_measure_epig_memory_here({N}, {T}, {K}, {C}, {max_memory!r})))")

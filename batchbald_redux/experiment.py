@@ -27,11 +27,12 @@ from .acquisition import ACQUISITION_METHODS, acquire
 from .batchbald import CandidateBatch
 from .active_learning import ActiveLearningData, RandomFixedLengthSampler, get_balanced_sample_indices
 from .consistent_mc_dropout import BayesianModule, ConsistentMCDropout, predict_log_probs
-from .core import check_count, progress_bar, torch_threads
+from .core import documented, check_count, progress_bar, torch_threads
 from .repeated_digits import load_repeated_digits
 from .shifted_digits import load_shifted_digits
 
 # %% ../nbs/10_experiment.ipynb #8dc5a80e
+@documented
 class BayesianMLP(BayesianModule):
     "An MLP with consistent MC dropout after each hidden layer."
 
@@ -49,14 +50,21 @@ class BayesianMLP(BayesianModule):
         self.dropout2 = ConsistentMCDropout(p)
         self.fc3 = nn.Linear(hidden, num_classes)
 
-    def deterministic_forward(self, input_B: torch.Tensor) -> torch.Tensor:
+    def deterministic_forward(
+        self,
+        input_B: torch.Tensor,  # a batch of B inputs
+    ) -> torch.Tensor:
         return F.relu(self.fc1(input_B))
 
-    def mc_forward(self, features_BK: torch.Tensor) -> torch.Tensor:
+    def mc_forward(
+        self,
+        features_BK: torch.Tensor,  # the deterministic part's output, each input repeated K times (row b·K + k: input b, sample k)
+    ) -> torch.Tensor:
         return self.fc3(self.dropout2(F.relu(self.fc2(self.dropout1(features_BK)))))
 
 # %% ../nbs/10_experiment.ipynb #9f3cf3a0
 @dataclass(frozen=True)
+@documented
 class TrainingSettings:
     "How `train_model` trains: model size, epochs, early stopping."
     hidden: int = 128  # units per hidden layer
@@ -80,6 +88,7 @@ class TrainingSettings:
 
 # %% ../nbs/10_experiment.ipynb #cbac00c8
 @torch.no_grad()
+@documented
 def evaluate_accuracy(
     model: BayesianModule,  # a trained model
     x_N_D: torch.Tensor,  # inputs
@@ -125,6 +134,7 @@ def _fit(
     return model.eval(), epoch, best_accuracy
 
 # %% ../nbs/10_experiment.ipynb #a93809ce
+@documented
 def train_model(
     train_x_L_D: torch.Tensor,  # the labelled inputs
     train_y_L: torch.Tensor,  # their labels
@@ -140,13 +150,14 @@ def train_model(
         return _fit(train_x_L_D, train_y_L, validation_x_V_D, validation_y_V, k=k, generator=generator, settings=settings)
 
 # %% ../nbs/10_experiment.ipynb #fdd9b657
+@documented
 def acquire_batch(
     method: str,  # a name in `batchbald_redux.acquisition.ACQUISITION_METHODS`
     log_probs_N_K_C: torch.Tensor,  # the pool's MC-dropout predictions
     batch_size: int,  # points to acquire
     *,
     generator: torch.Generator,  # CPU generator for random picks, BatchBALD's sampling and the stochastic draws
-    num_samples: int = 10_000,  # BatchBALD: joint outcomes to enumerate, then to sample
+    num_samples: int = 10_000,
     coldness: float = 1.0,  # stochastic methods: coldness
     targets_T_K_C: Optional[torch.Tensor] = None,  # EPIG methods: predictions on target inputs
 ) -> CandidateBatch:
@@ -158,6 +169,7 @@ def acquire_batch(
                    **{name: value for name, value in options.items() if name in taken})
 
 # %% ../nbs/10_experiment.ipynb #99eb970d
+@documented
 def count_duplicates(
     originals_B: Sequence[int],  # the original image of every pick in a batch
 ) -> int:
@@ -166,10 +178,11 @@ def count_duplicates(
 
 # %% ../nbs/10_experiment.ipynb #7f2bcc2c
 @dataclass
+@documented
 class ActiveLearningRecord:
     "Labels and test accuracy after each training of one active learning run, and what each acquisition picked."
-    method: str
-    seed: int
+    method: str  # the acquisition method, a name in `ACQUISITION_METHODS`
+    seed: int  # the run's seed: its data, initial labels, training and acquisitions
     labels: List[int] = field(default_factory=list)  # labelled points at each training
     accuracy: List[float] = field(default_factory=list)  # test accuracy after that training
     acquisition_seconds: List[float] = field(default_factory=list)  # wall time of each acquisition
@@ -195,6 +208,7 @@ DATA_SETS = {  # name -> loader(seed, repetitions=..., noise_std=...); Shifted D
 }
 
 # %% ../nbs/10_experiment.ipynb #94695bb7
+@documented
 def load_average() -> List[float]:
     "The machine's 1-, 5- and 15-minute load averages (empty where the system keeps none): the figures' context."
     try:
@@ -236,6 +250,7 @@ def _acquire_round(record, method, model, digits, data, batch_size: int, K: int,
     record.repeats.append(sum(original in labelled_before for original in originals))
 
 # %% ../nbs/10_experiment.ipynb #9c7b5598
+@documented
 def run_active_learning(
     method: str,  # a name in `batchbald_redux.acquisition.ACQUISITION_METHODS`
     *,
@@ -245,12 +260,12 @@ def run_active_learning(
     max_labels: int = 300,  # stop once this many points are labelled
     num_repetitions: int = 3,  # copies of each training image in the pool
     K: int = 50,  # MC-dropout samples for scoring the pool and for accuracies (50: batches of 10 stay below log K)
-    num_samples: int = 10_000,  # BatchBALD: joint outcomes to enumerate, then to sample
+    num_samples: int = 10_000,
     coldness: float = 1.0,  # stochastic methods: coldness
     noise_std: float = 0.1,  # noise on each copy, in standardised pixel units
     training: TrainingSettings = TrainingSettings(),  # how each model is trained
     threads: Optional[int] = None,  # PyTorch threads for the run (None: leave PyTorch's setting alone)
-    progress: Optional[bool] = None,  # show a progress bar (None: only on a terminal)
+    progress: Optional[bool] = None,
     callback: Optional[Callable[[ActiveLearningRecord], None]] = None,  # called with the record after each training
     data: str = "repeated-digits",  # a name in `DATA_SETS`: "repeated-digits" or "shifted-digits"
 ) -> ActiveLearningRecord:
@@ -286,6 +301,7 @@ def run_active_learning(
                            num_samples=num_samples, coldness=coldness)
 
 # %% ../nbs/10_experiment.ipynb #9ea9a469
+@documented
 def run_experiments(
     methods: Sequence[str],  # methods to compare
     seeds: Sequence[int],  # seeds to run each at
@@ -300,14 +316,20 @@ def run_experiments(
     ]
 
 # %% ../nbs/10_experiment.ipynb #7d4bfc33
-def by_method(records: Sequence[ActiveLearningRecord]) -> Dict[str, List[ActiveLearningRecord]]:
+@documented
+def by_method(
+    records: Sequence[ActiveLearningRecord],  # runs of one or more methods
+) -> Dict[str, List[ActiveLearningRecord]]:
     "The records grouped by method, in order of first appearance."
     groups: Dict[str, List[ActiveLearningRecord]] = {}
     for record in records:
         groups.setdefault(record.method, []).append(record)
     return groups
 
-def mean_accuracy(records: Sequence[ActiveLearningRecord]) -> tuple:
+@documented
+def mean_accuracy(
+    records: Sequence[ActiveLearningRecord],  # runs at the same label counts (one method, several seeds)
+) -> tuple:
     "(labels, mean accuracy, min, max) over records that share their label counts."
     labels = records[0].labels
     if any(record.labels != labels for record in records):
@@ -315,16 +337,26 @@ def mean_accuracy(records: Sequence[ActiveLearningRecord]) -> tuple:
     accuracy_R_L = np.array([record.accuracy for record in records])
     return labels, accuracy_R_L.mean(axis=0), accuracy_R_L.min(axis=0), accuracy_R_L.max(axis=0)
 
-def first_reaching(labels: Sequence[int], accuracy: Sequence[float], threshold: float) -> Optional[int]:
+@documented
+def first_reaching(
+    labels: Sequence[int],  # label counts, increasing
+    accuracy: Sequence[float],  # the accuracy at each
+    threshold: float,  # the accuracy to reach, in [0, 1]
+) -> Optional[int]:
     "The first label count whose accuracy is at least `threshold` (None: never)."
     return next((n for n, a in zip(labels, accuracy) if a >= threshold), None)
 
-def labels_to_reach(records: Sequence[ActiveLearningRecord], threshold: float) -> Optional[int]:
+@documented
+def labels_to_reach(
+    records: Sequence[ActiveLearningRecord],  # runs at the same label counts (one method, several seeds)
+    threshold: float,  # the accuracy to reach, in [0, 1]
+) -> Optional[int]:
     "The first label count at which the mean test accuracy over the records reaches `threshold` (None: never)."
     labels, mean, _, _ = mean_accuracy(records)
     return first_reaching(labels, mean, threshold)
 
 # %% ../nbs/10_experiment.ipynb #4e5d7d8a
+@documented
 def reach_table(
     records: Sequence[ActiveLearningRecord],  # runs of one or more methods
     thresholds: Sequence[float] = (0.9, 0.95),  # test accuracies to reach
@@ -350,6 +382,7 @@ duplicates/batch: picks of an image already picked in the same batch; repeats/ba
 earlier batch (Repeated Digits holds each image three times); filled/batch: picks drawn at random after BatchBALD's
 batch saturated (log K nats); load: the machine's mean 1-minute load average after the acquisitions."""
 
+@documented
 def batch_table(
     records: Sequence[ActiveLearningRecord],  # runs of one or more methods
 ) -> str:
@@ -369,6 +402,7 @@ def batch_table(
 # %% ../nbs/10_experiment.ipynb #f890ea1d
 METHOD_COLORS = {"random": "0.4", "bald": "C0", "batchbald": "C3", "powerbald": "C2", "softmaxbald": "C4", "softrankbald": "C1", "epig": "C5", "batchepig": "C6", "powerepig": "C8"}
 
+@documented
 def plot_accuracy(
     records: Sequence[ActiveLearningRecord],  # runs of one or more methods
     ax=None,  # matplotlib axes to draw on (None: a new figure)
@@ -391,11 +425,18 @@ def plot_accuracy(
     return ax
 
 # %% ../nbs/10_experiment.ipynb #a9e91347
-def save_records(records: Sequence[ActiveLearningRecord], path):
+@documented
+def save_records(
+    records: Sequence[ActiveLearningRecord],  # runs of one or more methods
+    path,  # the JSON file to write
+):
     "Write the records to a JSON file (a list of objects)."
     Path(path).write_text(json.dumps([record.to_dict() for record in records], indent=1) + "\n")
 
-def load_records(path) -> List[ActiveLearningRecord]:
+@documented
+def load_records(
+    path,  # a JSON file written by `save_records`
+) -> List[ActiveLearningRecord]:
     "Read records from a JSON file of one record or a list of them."
     loaded = json.loads(Path(path).read_text())
     return [ActiveLearningRecord.from_dict(record) for record in (loaded if isinstance(loaded, list) else [loaded])]

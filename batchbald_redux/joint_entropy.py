@@ -13,6 +13,7 @@ from typing import Optional
 import torch
 
 from batchbald_redux.core import (
+    documented,
     CPU_CHUNK_BYTES,
     check_compute_options,
     check_count,
@@ -103,6 +104,7 @@ def _check_joint_probs(joint_probs_M_K):
         raise ValueError("joint_probs_M_K must hold probabilities in [0, 1]")
 
 # %% ../nbs/02_joint_entropy.ipynb #e643c73c
+@documented
 class JointEntropy:
     "Joint entropy $H[y_1,\\dots,y_n]$ of a growing set of labels, and of that set with each pool point added."
 
@@ -110,9 +112,9 @@ class JointEntropy:
         self,
         log_joint_M_K: torch.Tensor,  # log p(y_m | w_k) for the M kept outcomes
         *,
-        dtype: Optional[torch.dtype] = None,  # dtype of the pool computation (None: that of the pool)
-        device=None,  # device of the pool computation (None: that of the pool)
-        max_memory: Optional[int] = None,  # bytes of temporaries per chunk of the pool
+        dtype: Optional[torch.dtype] = None,
+        device=None,
+        max_memory: Optional[int] = None,
     ):
         self.dtype, self.device = check_compute_options(dtype, device)
         self.max_memory = None if max_memory is None else check_max_memory(max_memory)
@@ -139,6 +141,7 @@ def _outcome_weights(self) -> tuple:
     raise NotImplementedError
 
 @patch_to(JointEntropy)
+@documented
 def weighted_outcomes(self, dtype: Optional[torch.dtype] = None, device=None) -> tuple:
     "`(weights_M, entropy, posterior_M_K)`, the posterior in `dtype` on `device` (None if no dtype is given); cached."
     if self.__dict__.get("_weights_for") is not self.log_joint_M_K:  # the outcomes changed since the last call
@@ -159,13 +162,19 @@ def _forget_outcomes(self):
         self.__dict__.pop(name, None)
 
 @patch_to(JointEntropy)
+@documented
 def compute(self) -> torch.Tensor:
     "$H[y_1,\\dots,y_n]$ in nats, a float64 scalar."
     return self.weighted_outcomes()[1]
 
 # %% ../nbs/02_joint_entropy.ipynb #b59bbccc
 @patch_to(JointEntropy)
-def add_variables(self, log_probs_N_K_C: torch.Tensor, M2: Optional[int] = None) -> "JointEntropy":
+@documented
+def add_variables(
+    self,
+    log_probs_N_K_C: torch.Tensor,  # the N new labels' log-probabilities under the same K samples, N x K x C
+    M2: Optional[int] = None,  # outcomes of the grown batch to draw (None: as many as now; ignored where nothing is sampled)
+) -> "JointEntropy":
     "Add N labels to the set; returns `self`."
     raise NotImplementedError
 
@@ -180,6 +189,7 @@ def _check_variables(self, log_probs_N_K_C: torch.Tensor, name: str):
 
 # %% ../nbs/02_joint_entropy.ipynb #69169275
 @patch_to(JointEntropy)
+@documented
 def compute_batch(
     self,
     log_probs_B_K_C: torch.Tensor,  # candidates, log p(y_b = c | w_k)
@@ -187,7 +197,7 @@ def compute_batch(
     *,
     indices_B: Optional[torch.Tensor] = None,  # only these candidates, in this order (None: all)
     check: bool = True,  # check the values of `log_probs_B_K_C` (False: the caller has)
-    progress: Optional[bool] = False,  # show a progress bar (None: only on a terminal)
+    progress: Optional[bool] = False,
 ) -> torch.Tensor:
     "$H[y_1,\\dots,y_n, y_b]$ for every candidate $b$, float64 on the CPU (or written into `output_entropies_B`)."
     if check:
@@ -218,6 +228,7 @@ def _extend_outcomes(
     return log_joint_M_K
 
 # %% ../nbs/02_joint_entropy.ipynb #2f775e16
+@documented
 class ExactJointEntropy(JointEntropy):
     "Joint entropy by enumerating every outcome of the labels added so far."
 
@@ -225,9 +236,9 @@ class ExactJointEntropy(JointEntropy):
         self,
         joint_probs_M_K: torch.Tensor,  # p(y_m | w_k) for all M outcomes
         *,
-        dtype: Optional[torch.dtype] = None,  # dtype of the pool computation (None: that of the pool)
-        device=None,  # device of the pool computation (None: that of the pool)
-        max_memory: Optional[int] = None,  # bytes of temporaries per chunk of the pool
+        dtype: Optional[torch.dtype] = None,
+        device=None,
+        max_memory: Optional[int] = None,
     ):
         _check_joint_probs(joint_probs_M_K)
         super().__init__(joint_probs_M_K.double().log(), dtype=dtype, device=device, max_memory=max_memory)
@@ -241,7 +252,11 @@ class ExactJointEntropy(JointEntropy):
         probs_M = (torch.logsumexp(self.log_joint_M_K, dim=1) - math.log(self.K)).exp()
         return probs_M, -torch.special.xlogy(probs_M, probs_M).sum()
 
-    def add_variables(self, log_probs_N_K_C: torch.Tensor, M2: Optional[int] = None) -> "ExactJointEntropy":
+    def add_variables(
+        self,
+        log_probs_N_K_C: torch.Tensor,  # the N new labels' log-probabilities under the same K samples, N x K x C
+        M2: Optional[int] = None,  # outcomes of the grown batch to draw (None: as many as now; ignored where nothing is sampled)
+    ) -> "ExactJointEntropy":
         "Add N labels by enumerating their classes (`M2` is ignored: nothing is sampled)."
         self._check_variables(log_probs_N_K_C, "log_probs_N_K_C")
         self._forget_outcomes()
@@ -312,6 +327,7 @@ def _draw_labels(
     return log_joint_M_K + chosen_M_N_K.sum(dim=1)
 
 # %% ../nbs/02_joint_entropy.ipynb #0482582b
+@documented
 class SampledJointEntropy(JointEntropy):
     "Joint entropy estimated from M outcomes drawn from the joint predictive distribution."
 
@@ -319,10 +335,10 @@ class SampledJointEntropy(JointEntropy):
         self,
         sampled_joint_probs_M_K: torch.Tensor,  # p(y_m | w_k) for M drawn outcomes
         *,
-        dtype: Optional[torch.dtype] = None,  # dtype of the pool computation (None: that of the pool)
-        device=None,  # device of the pool computation (None: that of the pool)
-        max_memory: Optional[int] = None,  # bytes of temporaries per chunk of the pool
-        generator: Optional[torch.Generator] = None,  # CPU generator for drawing outcomes (None: torch's global one)
+        dtype: Optional[torch.dtype] = None,
+        device=None,
+        max_memory: Optional[int] = None,
+        generator: Optional[torch.Generator] = None,
     ):
         _check_joint_probs(sampled_joint_probs_M_K)
         super().__init__(sampled_joint_probs_M_K.double().log(), dtype=dtype, device=device, max_memory=max_memory)
@@ -365,7 +381,12 @@ class SampledJointEntropy(JointEntropy):
 
 # %% ../nbs/02_joint_entropy.ipynb #6834bb5c
 @patch_to(SampledJointEntropy)
-def add_variables(self, log_probs_N_K_C: torch.Tensor, M2: Optional[int] = None) -> "SampledJointEntropy":
+@documented
+def add_variables(
+    self,
+    log_probs_N_K_C: torch.Tensor,  # the N new labels' log-probabilities under the same K samples, N x K x C
+    M2: Optional[int] = None,  # outcomes of the grown batch to draw (None: as many as now; ignored where nothing is sampled)
+) -> "SampledJointEntropy":
     "Add N labels, drawing `M2` outcomes of the whole batch afresh (None: as many as now)."
     self._check_variables(log_probs_N_K_C, "log_probs_N_K_C")
     M = self.log_joint_M_K.shape[0]
@@ -406,6 +427,7 @@ def _outcome_weights(self) -> tuple:
 # %% ../nbs/02_joint_entropy.ipynb #052ec786
 EXACT_OUTCOMES = 4096  # joint outcomes enumerated whatever M says: cheaper than any sampled estimate that resolves them
 
+@documented
 class DynamicJointEntropy(JointEntropy):
     "Exact joint entropy while it has at most max(M, `exact_outcomes`) outcomes, sampled with M outcomes after that."
 
@@ -415,11 +437,11 @@ class DynamicJointEntropy(JointEntropy):
         max_N: int,  # most variables that will be added
         K: int,  # posterior samples
         C: int,  # classes
-        dtype: Optional[torch.dtype] = None,  # dtype of the pool computation (None: that of the pool)
-        device=None,  # device of the pool computation (None: that of the pool)
+        dtype: Optional[torch.dtype] = None,
+        device=None,
         *,
-        max_memory: Optional[int] = None,  # bytes of temporaries per chunk of the pool
-        generator: Optional[torch.Generator] = None,  # CPU generator for drawing outcomes (None: torch's global one)
+        max_memory: Optional[int] = None,
+        generator: Optional[torch.Generator] = None,
         exact_outcomes: int = EXACT_OUTCOMES,  # enumerate up to this many outcomes even if M is smaller (0: M decides)
     ):
         self.M = check_count(M, "M (num_samples)")
@@ -442,7 +464,12 @@ class DynamicJointEntropy(JointEntropy):
 
 # %% ../nbs/02_joint_entropy.ipynb #cb0c8a0e
 @patch_to(DynamicJointEntropy)
-def add_variables(self, log_probs_N_K_C: torch.Tensor, M2: Optional[int] = None) -> "DynamicJointEntropy":
+@documented
+def add_variables(
+    self,
+    log_probs_N_K_C: torch.Tensor,  # the N new labels' log-probabilities under the same K samples, N x K x C
+    M2: Optional[int] = None,  # outcomes of the grown batch to draw (None: as many as now; ignored where nothing is sampled)
+) -> "DynamicJointEntropy":
     "Add N labels, switching from enumeration to sampling when enumeration would exceed max(M, `exact_outcomes`) outcomes."
     self._check_variables(log_probs_N_K_C, "log_probs_N_K_C")
     N, _, C = log_probs_N_K_C.shape
@@ -465,11 +492,12 @@ def add_variables(self, log_probs_N_K_C: torch.Tensor, M2: Optional[int] = None)
     return self
 
 # %% ../nbs/02_joint_entropy.ipynb #7ef746ef
+@documented
 def batch_multi_choices(
     probs_b_C: torch.Tensor,  # class probabilities (rows may have any leading shape b), C classes last
     M: int,  # draws per row
     *,
-    generator: Optional[torch.Generator] = None,  # CPU generator (None: torch's global one)
+    generator: Optional[torch.Generator] = None,
 ) -> torch.Tensor:
     "M classes drawn with replacement from every row of `probs_b_C`: an int64 tensor of shape `b x M`."
     check_count(M, "M")
@@ -484,6 +512,7 @@ def batch_multi_choices(
     return choices_R_M.view(*probs_b_C.shape[:-1], M).to(probs_b_C.device)
 
 # %% ../nbs/02_joint_entropy.ipynb #aba6f3b3
+@documented
 def gather_expand(
     data: torch.Tensor,  # the values
     dim: int,  # the dimension to gather along

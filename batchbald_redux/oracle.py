@@ -11,8 +11,13 @@ import itertools
 
 import numpy as np
 
+from .core import documented
+
 # %% ../nbs/04_oracle.ipynb #408c04cb
-def joint_outcome_probs(probs_B_K_C) -> np.ndarray:
+@documented
+def joint_outcome_probs(
+    probs_B_K_C,  # probabilities of B points under K posterior samples, B x K x C (NumPy or torch)
+) -> np.ndarray:
     "Marginal probability of every joint outcome, in `itertools.product` order."
     probs_B_K_C = np.asarray(probs_B_K_C, dtype=np.float64)
     B, K, C = probs_B_K_C.shape
@@ -25,29 +30,45 @@ def joint_outcome_probs(probs_B_K_C) -> np.ndarray:
     return np.array(outcome_probs)
 
 # %% ../nbs/04_oracle.ipynb #3b378c16
-def entropy_of(probs) -> float:
+@documented
+def entropy_of(
+    probs,  # probabilities of a discrete distribution, any shape
+) -> float:
     "Entropy in nats of a discrete distribution, with $0 \\log 0 = 0$."
     probs = np.asarray(probs, dtype=np.float64).ravel()
     probs = probs[probs > 0]
     return float(-(probs * np.log(probs)).sum())
 
 # %% ../nbs/04_oracle.ipynb #052ee2a5
-def joint_entropy(probs_B_K_C) -> float:
+@documented
+def joint_entropy(
+    probs_B_K_C,  # probabilities of B points under K posterior samples, B x K x C (NumPy or torch)
+) -> float:
     "$H[y_1,\\dots,y_B]$ by enumerating all $C^B$ outcomes."
     return entropy_of(joint_outcome_probs(probs_B_K_C))
 
 # %% ../nbs/04_oracle.ipynb #e5bcfbb9
-def conditional_entropy(probs_K_C) -> float:
+@documented
+def conditional_entropy(
+    probs_K_C,  # one point's probabilities under K posterior samples, K x C
+) -> float:
     "$H[y \\mid \\omega] = \\frac{1}{K}\\sum_k H[p(y\\mid\\omega_k)]$ for one point."
     return float(np.mean([entropy_of(p_C) for p_C in np.asarray(probs_K_C, dtype=np.float64)]))
 
 # %% ../nbs/04_oracle.ipynb #92fd7629
-def mutual_information(probs_B_K_C) -> float:
+@documented
+def mutual_information(
+    probs_B_K_C,  # probabilities of B points under K posterior samples, B x K x C (NumPy or torch)
+) -> float:
     "$I[y_1,\\dots,y_B;\\omega] = H[y_1,\\dots,y_B] - \\sum_b H[y_b\\mid\\omega]$, the BatchBALD score of a batch."
     return joint_entropy(probs_B_K_C) - sum(conditional_entropy(p_K_C) for p_K_C in probs_B_K_C)
 
 # %% ../nbs/04_oracle.ipynb #1a4005c6
-def greedy_batchbald(probs_N_K_C, batch_size: int) -> tuple:
+@documented
+def greedy_batchbald(
+    probs_N_K_C,  # probabilities of the pool, N x K x C
+    batch_size: int,  # points to pick
+) -> tuple:
     "Indices and cumulative scores of greedy BatchBALD, every candidate scored by enumeration."
     probs_N_K_C = np.asarray(probs_N_K_C, dtype=np.float64)
     indices, scores = [], []
@@ -60,7 +81,10 @@ def greedy_batchbald(probs_N_K_C, batch_size: int) -> tuple:
     return indices, scores
 
 # %% ../nbs/04_oracle.ipynb #33e3eef4
-def sampled_estimator_terms(probs_B_K_C) -> tuple:
+@documented
+def sampled_estimator_terms(
+    probs_B_K_C,  # probabilities of B points under K posterior samples, B x K x C (NumPy or torch)
+) -> tuple:
     "Probability $p(\\hat y)$ and term $t(\\hat y)$ for every outcome $\\hat y$ of the first $B-1$ labels."
     probs_B_K_C = np.asarray(probs_B_K_C, dtype=np.float64)
     first_b_K_C, last_K_C = probs_B_K_C[:-1], probs_B_K_C[-1]
@@ -79,14 +103,20 @@ def sampled_estimator_terms(probs_B_K_C) -> tuple:
     return np.array(weights), np.array(terms)
 
 # %% ../nbs/04_oracle.ipynb #9442f92b
-def sampled_estimator_std(probs_B_K_C) -> float:
+@documented
+def sampled_estimator_std(
+    probs_B_K_C,  # probabilities of B points under K posterior samples, B x K x C (NumPy or torch)
+) -> float:
     "Standard deviation of one sample's term $t(\\hat y)$ of the sampled estimate of $H[y_1,\\dots,y_B]$."
     weights, terms = sampled_estimator_terms(probs_B_K_C)
     mean = (weights * terms).sum()
     return float(np.sqrt((weights * (terms - mean) ** 2).sum()))
 
 # %% ../nbs/04_oracle.ipynb #b9b13fed
-def stratified_estimator_std(probs_B_K_C) -> float:
+@documented
+def stratified_estimator_std(
+    probs_B_K_C,  # probabilities of B points under K posterior samples, B x K x C (NumPy or torch)
+) -> float:
     "$\\sigma_{\\text{strat}}$: spread of one term when the outcomes are stratified over the K samples, $\\sqrt{\\frac{1}{K}\\sum_k \\operatorname{Var}_k[t]}$."
     probs_B_K_C = np.asarray(probs_B_K_C, dtype=np.float64)
     first_b_K_C, last_K_C = probs_B_K_C[:-1], probs_B_K_C[-1]
@@ -105,6 +135,7 @@ def stratified_estimator_std(probs_B_K_C) -> float:
     return float(np.sqrt((probs_O_K * (terms_O[:, None] - means_K) ** 2).sum(0).mean()))
 
 # %% ../nbs/04_oracle.ipynb #626c9089
+@documented
 def sampled_mutual_information(
     log_probs_N_K_C,  # log p(y_n = c | w_k) of the pool (array or tensor)
     indices,  # the batch: pool indices

@@ -12,9 +12,10 @@ from typing import Sequence
 import numpy as np
 import torch
 
-from .core import check_count, rows_per_chunk
+from .core import documented, check_count, rows_per_chunk
 
 # %% ../nbs/01_pools.ipynb #63bc05aa
+@documented
 def mixture_K_C(
     p1: Sequence[float],  # the class distribution of the first sample
     p2: Sequence[float],  # that of the last sample
@@ -24,6 +25,7 @@ def mixture_K_C(
     m_K_1 = torch.linspace(0, 1, check_count(K, "K"), dtype=torch.float64)[:, None]
     return (1 - m_K_1) * torch.tensor(p1, dtype=torch.float64) + m_K_1 * torch.tensor(p2, dtype=torch.float64)
 
+@documented
 def four_mixtures(
     K: int = 20,  # posterior samples
 ) -> torch.Tensor:
@@ -36,6 +38,7 @@ def four_mixtures(
     ])
 
 # %% ../nbs/01_pools.ipynb #8cacb4f8
+@documented
 def mixtures_with_zeros(
     K: int = 5,  # posterior samples
 ) -> torch.Tensor:
@@ -47,6 +50,7 @@ def mixtures_with_zeros(
     ])
 
 # %% ../nbs/01_pools.ipynb #7f43d633
+@documented
 def random_pool(
     seed: int,  # seed of the draw
     N: int,  # pool points
@@ -58,6 +62,7 @@ def random_pool(
     return torch.tensor(np.random.default_rng(seed).dirichlet(np.full(C, concentration), size=(N, K)))
 
 # %% ../nbs/01_pools.ipynb #15b1e9bb
+@documented
 def repeated_pool(
     distinct: int = 20,  # distinct points
     copies: int = 3,  # copies of each in the pool
@@ -82,6 +87,7 @@ def repeated_pool(
     return logits_P_K_C.log_softmax(dim=2).to(dtype)[original_N], original_N
 
 # %% ../nbs/01_pools.ipynb #03900a3f
+@documented
 def mc_dropout_like_pool(
     N: int,  # pool points
     K: int,  # posterior samples

@@ -12,29 +12,30 @@ import numpy as np
 import torch
 from sklearn.datasets import load_digits
 
-from .core import check_count
+from .core import documented, check_count
 
 # %% ../nbs/09_repeated_digits.ipynb #a2dcea46
 DIGITS_SIZE = 1797  # images in scikit-learn's load_digits()
 
 @dataclass
+@documented
 class RepeatedDigits:
     "A Repeated Digits pool (noisy copies of the training images) with validation and test sets, pixels standardised."
     pool_x_N_D: torch.Tensor  # N = repetitions x P noisy copies of the training images, D = 64 pixels
     pool_y_N: torch.Tensor  # their labels
     pool_original_N: torch.Tensor  # which training image (0 .. P-1) each pool point is a copy of
     train_x_P_D: torch.Tensor  # the P training images, without noise
-    train_y_P: torch.Tensor
-    validation_x_V_D: torch.Tensor
-    validation_y_V: torch.Tensor
-    test_x_T_D: torch.Tensor
-    test_y_T: torch.Tensor
+    train_y_P: torch.Tensor  # their labels
+    validation_x_V_D: torch.Tensor  # V validation images (no noise)
+    validation_y_V: torch.Tensor  # their labels
+    test_x_T_D: torch.Tensor  # T test images (no noise)
+    test_y_T: torch.Tensor  # their labels
     digits_indices: dict  # "train", "validation", "test": positions in load_digits() of each split's images
     pixel_mean: float  # of the training images' pixels scaled to [0, 1]
-    pixel_std: float
-    noise_std: float
-    repetitions: int
-    seed: int
+    pixel_std: float  # of the same pixels
+    noise_std: float  # standard deviation of the Gaussian noise on each copy, in standardised pixels
+    repetitions: int  # copies of each training image in the pool
+    seed: int  # seed of the split and the noise
 
     def __repr__(self) -> str:
         return (
@@ -43,6 +44,7 @@ class RepeatedDigits:
         )
 
 # %% ../nbs/09_repeated_digits.ipynb #009e902a
+@documented
 def load_repeated_digits(
     seed: int,  # seed of the split, the noise and the pool order
     *,

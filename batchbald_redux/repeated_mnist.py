@@ -12,9 +12,10 @@ from typing import Callable, Optional
 import torch
 from torch.utils.data import ConcatDataset, Dataset, Subset, TensorDataset
 
-from .core import check_count
+from .core import documented, check_count
 
 # %% ../nbs/15_repeated_mnist.ipynb #845fcc33
+@documented
 class TransformedDataset(Dataset):
     "A data set whose items are changed on the way out: by `transformer(index, item)` or, on the input only, by `vision_transformer`."
 
@@ -37,6 +38,7 @@ class TransformedDataset(Dataset):
         return len(self.dataset)
 
 # %% ../nbs/15_repeated_mnist.ipynb #3ad22158
+@documented
 def create_repeated_dataset(
     dataset,  # (input, target, ...) items with tensor inputs
     *,
@@ -62,6 +64,7 @@ def create_repeated_dataset(
     return TransformedDataset(repeated, transformer=add_noise_to)
 
 # %% ../nbs/15_repeated_mnist.ipynb #b8bd3e3c
+@documented
 def get_targets(
     dataset,  # a data set: TransformedDataset, Subset, ConcatDataset, TensorDataset, or one with `targets`
 ) -> torch.Tensor:
@@ -93,6 +96,7 @@ def _torchvision():
         ) from error
     return datasets, transforms
 
+@documented
 def create_repeated_MNIST_dataset(
     *,
     num_repetitions: int = 3,  # copies of every training image
@@ -108,6 +112,10 @@ def create_repeated_MNIST_dataset(
     test_dataset = datasets.MNIST(root, train=False, download=download, transform=transform)
     return create_repeated_dataset(train_dataset, num_repetitions=num_repetitions, add_noise=add_noise, seed=seed), test_dataset
 
-def create_MNIST_dataset(root: str = "data", download: bool = True) -> tuple:
+@documented
+def create_MNIST_dataset(
+    root: str = "data",  # folder of the MNIST files
+    download: bool = True,  # fetch them if they are not there
+) -> tuple:
     "`(train_dataset, test_dataset)`: MNIST as it is, normalised."
     return create_repeated_MNIST_dataset(num_repetitions=1, add_noise=False, root=root, download=download)

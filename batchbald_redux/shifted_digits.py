@@ -12,12 +12,13 @@ import numpy as np
 import torch
 from sklearn.datasets import load_digits
 
-from .core import check_count
+from .core import documented, check_count
 
 # %% ../nbs/18_shifted_digits.ipynb #b324d51d
 DIGITS_TARGET_CLASSES = (3, 5, 8, 9)  # the target distribution's classes
 
 @dataclass
+@documented
 class ShiftedDigits:
     "A pool of all classes, dominated by those outside the target; target inputs, validation and test sets of the target classes."
     pool_x_N_D: torch.Tensor  # N pool images, D = 64 standardised pixels
@@ -25,12 +26,12 @@ class ShiftedDigits:
     pool_original_N: torch.Tensor  # 0 .. N-1: every pool point is its own image (no copies)
     target_x_S_D: torch.Tensor  # S unlabelled inputs from the target distribution, for EPIG
     validation_x_V_D: torch.Tensor  # target classes
-    validation_y_V: torch.Tensor
+    validation_y_V: torch.Tensor  # their labels
     test_x_T_D: torch.Tensor  # target classes: the accuracy that counts
-    test_y_T: torch.Tensor
-    target_classes: tuple
+    test_y_T: torch.Tensor  # their labels
+    target_classes: tuple  # the classes the target distribution shows
     digits_indices: dict  # "pool", "target", "validation", "test": positions in load_digits()
-    seed: int
+    seed: int  # seed of the split
 
     def __repr__(self) -> str:
         in_target = int(np.isin(self.pool_y_N.numpy(), self.target_classes).sum())
@@ -45,6 +46,7 @@ def _split_target_images(indices_A: np.ndarray, sizes: tuple) -> tuple:
                          f"{len(indices_A)} images of the target classes for the pool")
     return tuple(np.split(indices_A, np.cumsum(sizes)))
 
+@documented
 def load_shifted_digits(
     seed: int,  # seed of the split and the pool order
     *,

@@ -14,7 +14,7 @@ from typing import Callable, Optional
 import torch
 
 from .batchbald import CandidateBatch, compute_bald
-from .core import check_count, check_generator, check_log_probs, gumbel_noise, resolve_compute, rounding_tolerance
+from .core import documented, check_count, check_generator, check_log_probs, gumbel_noise, resolve_compute, rounding_tolerance
 from .distributed import all_or_none, check_process_group, gather_rows, shard_layout
 
 # %% ../nbs/05_stochastic.ipynb #917d6246
@@ -80,12 +80,13 @@ def _power_logits(scores_N: torch.Tensor, coldness: float, batch_size: int) -> t
         )
     return torch.where(positive_N, coldness * torch.where(positive_N, scores_N, 1.0).log(), -math.inf)
 
+@documented
 def sample_power(
     scores_N: torch.Tensor,  # one score per pool point; points with a score <= 0 are never drawn (0 < coldness < inf)
     batch_size: int,  # how many distinct points to draw (at most N)
     *,
     coldness: float = 1.0,  # beta in p ~ s**beta: 0 is uniform, math.inf is top-k
-    generator: Optional[torch.Generator] = None,  # CPU generator for the noise (None: torch's global one)
+    generator: Optional[torch.Generator] = None,
 ) -> CandidateBatch:
     "Distinct points drawn without replacement with probability $\\propto s^\\beta$, in draw order, with their scores."
     return _sample(scores_N, batch_size, coldness, generator, _power_logits)
@@ -95,12 +96,13 @@ def _softmax_logits(scores_N: torch.Tensor, coldness: float, batch_size: int) ->
     "$\\beta s$."
     return coldness * scores_N
 
+@documented
 def sample_softmax(
     scores_N: torch.Tensor,  # one finite score per pool point
     batch_size: int,  # how many distinct points to draw (at most N)
     *,
     coldness: float = 1.0,  # beta in p ~ exp(beta * s): 0 is uniform, math.inf is top-k
-    generator: Optional[torch.Generator] = None,  # CPU generator for the noise (None: torch's global one)
+    generator: Optional[torch.Generator] = None,
 ) -> CandidateBatch:
     "Distinct points drawn without replacement with probability $\\propto e^{\\beta s}$, in draw order, with their scores."
     return _sample(scores_N, batch_size, coldness, generator, _softmax_logits)
@@ -113,12 +115,13 @@ def _softrank_logits(scores_N: torch.Tensor, coldness: float, batch_size: int) -
     ranks_N[order_N] = torch.arange(1, scores_N.shape[0] + 1, dtype=scores_N.dtype)
     return -coldness * ranks_N.log()
 
+@documented
 def sample_softrank(
     scores_N: torch.Tensor,  # one finite score per pool point; only their order matters
     batch_size: int,  # how many distinct points to draw (at most N)
     *,
     coldness: float = 1.0,  # beta in p ~ rank**-beta: 0 is uniform, math.inf is top-k
-    generator: Optional[torch.Generator] = None,  # CPU generator for the noise (None: torch's global one)
+    generator: Optional[torch.Generator] = None,
 ) -> CandidateBatch:
     "Distinct points drawn without replacement with probability $\\propto r^{-\\beta}$ (rank 1: highest score), in draw order."
     return _sample(scores_N, batch_size, coldness, generator, _softrank_logits)
@@ -140,63 +143,67 @@ def _rounding_to_zero(scores_N: torch.Tensor, log_probs_N_K_C, dtype) -> torch.T
     return scores_N.masked_fill(scores_N.abs() <= tolerance, 0.0)
 
 # %% ../nbs/05_stochastic.ipynb #e6ce4498
+@documented
 def get_powerbald_batch(
     log_probs_N_K_C: torch.Tensor,  # log p(y_n = c | w_k) for the pool
     batch_size: int,  # how many distinct points to draw (at most N; for 0 < coldness < inf, at most those with BALD > 0)
     *,
     coldness: float = 1.0,  # beta in p ~ BALD**beta: 0 is uniform, math.inf is top-k BALD
-    generator: Optional[torch.Generator] = None,  # CPU generator for the noise (None: torch's global one)
-    dtype: Optional[torch.dtype] = None,  # dtype of the BALD computation (None: as in get_bald_batch)
-    device=None,  # device of the BALD computation (None: as in get_bald_batch)
-    progress: Optional[bool] = None,  # show a progress bar (None: only on a terminal)
-    max_memory: Optional[int] = None,  # bytes of temporaries per chunk of the pool
-    process_group=None,  # torch.distributed group whose ranks each pass their shard (None: one process)
+    generator: Optional[torch.Generator] = None,
+    dtype: Optional[torch.dtype] = None,
+    device=None,
+    progress: Optional[bool] = None,
+    max_memory: Optional[int] = None,
+    process_group=None,
 ) -> CandidateBatch:
     "PowerBALD: points drawn with probability $\\propto I[y;\\omega]^\\beta$, in draw order, with their BALD scores."
     scores_N = _bald_scores(log_probs_N_K_C, batch_size, coldness, generator, dtype, device, progress, max_memory, process_group)
     return sample_power(_rounding_to_zero(scores_N, log_probs_N_K_C, dtype), batch_size, coldness=coldness, generator=generator)
 
 # %% ../nbs/05_stochastic.ipynb #0d565680
+@documented
 def get_softmaxbald_batch(
     log_probs_N_K_C: torch.Tensor,  # log p(y_n = c | w_k) for the pool
     batch_size: int,  # how many distinct points to draw (at most N)
     *,
     coldness: float = 1.0,  # beta in p ~ exp(beta * BALD), per nat: 0 is uniform, math.inf is top-k BALD
-    generator: Optional[torch.Generator] = None,  # CPU generator for the noise (None: torch's global one)
-    dtype: Optional[torch.dtype] = None,  # dtype of the BALD computation (None: as in get_bald_batch)
-    device=None,  # device of the BALD computation (None: as in get_bald_batch)
-    progress: Optional[bool] = None,  # show a progress bar (None: only on a terminal)
-    max_memory: Optional[int] = None,  # bytes of temporaries per chunk of the pool
-    process_group=None,  # torch.distributed group whose ranks each pass their shard (None: one process)
+    generator: Optional[torch.Generator] = None,
+    dtype: Optional[torch.dtype] = None,
+    device=None,
+    progress: Optional[bool] = None,
+    max_memory: Optional[int] = None,
+    process_group=None,
 ) -> CandidateBatch:
     "SoftmaxBALD: points drawn with probability $\\propto e^{\\beta I[y;\\omega]}$, in draw order, with their BALD scores."
     scores_N = _bald_scores(log_probs_N_K_C, batch_size, coldness, generator, dtype, device, progress, max_memory, process_group)
     return sample_softmax(scores_N, batch_size, coldness=coldness, generator=generator)
 
 # %% ../nbs/05_stochastic.ipynb #67fe7d94
+@documented
 def get_softrankbald_batch(
     log_probs_N_K_C: torch.Tensor,  # log p(y_n = c | w_k) for the pool
     batch_size: int,  # how many distinct points to draw (at most N)
     *,
     coldness: float = 1.0,  # beta in p ~ rank**-beta (rank 1: highest BALD): 0 is uniform, math.inf is top-k BALD
-    generator: Optional[torch.Generator] = None,  # CPU generator for the noise (None: torch's global one)
-    dtype: Optional[torch.dtype] = None,  # dtype of the BALD computation (None: as in get_bald_batch)
-    device=None,  # device of the BALD computation (None: as in get_bald_batch)
-    progress: Optional[bool] = None,  # show a progress bar (None: only on a terminal)
-    max_memory: Optional[int] = None,  # bytes of temporaries per chunk of the pool
-    process_group=None,  # torch.distributed group whose ranks each pass their shard (None: one process)
+    generator: Optional[torch.Generator] = None,
+    dtype: Optional[torch.dtype] = None,
+    device=None,
+    progress: Optional[bool] = None,
+    max_memory: Optional[int] = None,
+    process_group=None,
 ) -> CandidateBatch:
     "SoftrankBALD: points drawn with probability $\\propto r^{-\\beta}$ by BALD rank $r$, in draw order, with their BALD scores."
     scores_N = _bald_scores(log_probs_N_K_C, batch_size, coldness, generator, dtype, device, progress, max_memory, process_group)
     return sample_softrank(scores_N, batch_size, coldness=coldness, generator=generator)
 
 # %% ../nbs/05_stochastic.ipynb #18185856
+@documented
 def get_random_batch(
     log_probs_N_K_C: torch.Tensor,  # the pool (only its size is used)
     batch_size: int,  # how many distinct points to draw (at most N)
     *,
-    generator: Optional[torch.Generator] = None,  # CPU generator (None: torch's global one)
-    process_group=None,  # torch.distributed group whose ranks each pass their shard (None: one process)
+    generator: Optional[torch.Generator] = None,
+    process_group=None,
 ) -> CandidateBatch:
     "`batch_size` distinct pool points drawn uniformly at random, in draw order; their scores are 0."
     group = check_process_group(process_group)
