@@ -24,7 +24,7 @@ import numpy as np
 import torch
 from toma import toma
 
-from .batchbald import CandidateBatch, get_bald_batch, get_batchbald_batch
+from .batchbald import CandidateBatch, SaturationWarning, get_bald_batch, get_batchbald_batch
 from .core import documented, CPU_CHUNK_BYTES
 from .experiment import load_average
 from .joint_entropy import DynamicJointEntropy, ExactJointEntropy, SampledJointEntropy
@@ -221,11 +221,15 @@ def _uncertain(scale: Callable, repeat: int) -> dict:
     N, K, C, B, M = scale(5000), 20, 10, 10, scale(10000)
     _log(f"every point uncertain: N={N} K={K} C={C} B={B} M={M}")
     pool_N_K_C = mc_dropout_like_pool(N, K, C, every_point_uncertain=True, seed=5)
-    outcomes_B = [min(C**step, M) for step in range(1, B)]  # joint outcomes at steps 2..B
+    with warnings.catch_warnings():  # such a pool saturates: the batch reaches log K nats before B picks
+        warnings.simplefilter("ignore", SaturationWarning)
+        filled = get_batchbald_batch(pool_N_K_C, B, M, generator=_seed()).num_filled
+        default = seconds(lambda: get_batchbald_batch(pool_N_K_C, B, M, generator=_seed()), min(repeat, 2))
+    outcomes_B = [min(C**step, M) for step in range(1, B - filled)]  # joint outcomes of the greedy steps 2..B-filled
     floors = {m: floor_seconds(m, N, K, C, torch.float32, 1)["floor"] for m in set(outcomes_B)}
     return {
-        "N": N, "K": K, "C": C, "B": B, "M": M,
-        "default": seconds(lambda: get_batchbald_batch(pool_N_K_C, B, M, generator=_seed()), min(repeat, 2)),
+        "N": N, "K": K, "C": C, "B": B, "M": M, "filled": filled,
+        "default": default,
         "bald": seconds(lambda: get_bald_batch(pool_N_K_C, B), repeat),
         "floor": sum(floors[m] for m in outcomes_B),
         "floor_per_step_at_M": floors[M] if M in floors else math.nan,
@@ -544,8 +548,10 @@ def _format_uncertain(u: dict) -> List[str]:
     "The rows of the all-uncertain pool."
     return [
         f"BatchBALD N={u['N']} K={u['K']} C={u['C']} B={u['B']} M={u['M']}, every point uncertain, float32",
-        f"  default (lazy)            {u['default']:8.3f} s   = {u['default'] / u['floor']:.2f} x its floor ({u['floor']:.3f} s)",
-        f"  floor of a step at M      {u['floor_per_step_at_M']:8.3f} s   ({u['steps_at_M']} of the {u['B']} steps score {u['M']} outcomes)",
+        f"  default (lazy)            {u['default']:8.3f} s   = {u['default'] / u['floor']:.2f} x the floor of its greedy steps ({u['floor']:.3f} s)",
+        f"  floor of a step at M      {u['floor_per_step_at_M']:8.3f} s   ({u['steps_at_M']} of the {u['B'] - u.get('filled', 0)} greedy steps score {u['M']} outcomes)",
+        *([f"  saturated                 the last {u['filled']} of {u['B']} picks filled at random, as PowerBALD draws "
+           f"(log K = {math.log(u['K']):.2f} nats reached)"] if u.get("filled") else []),
         f"  BALD                      {u['bald']:8.3f} s",
     ]
 
