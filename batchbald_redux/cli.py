@@ -229,6 +229,9 @@ def _experiment(args) -> None:
         max_labels=args.max_labels, K=args.K, num_samples=args.num_samples, coldness=args.coldness, callback=row,
         threads=args.threads, data=args.data,
     )
+    print("(accuracy on the test set after training on that many labels; the batch acquired after it: seconds to score and "
+          "pick, duplicates = picks of an image already picked in the same batch, filled = picks drawn at random after "
+          "BatchBALD's batch saturated)")
     if args.json is not None:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(record.to_dict(), indent=1) + "\n")

@@ -15,7 +15,6 @@ import inspect
 import io
 import linecache
 import sys
-import textwrap
 import tokenize
 from contextlib import contextmanager
 from typing import Callable, Iterator, Optional
@@ -24,7 +23,7 @@ import torch
 from toma import simple as toma_simple
 from tqdm.auto import tqdm
 
-# %% ../nbs/00_core.ipynb #9014ee04
+# %% ../nbs/00_core.ipynb #337b76c5
 SHARED_PARAMETERS = {  # name -> meaning, for the options that many functions take: described here once
     "device": "where the computation runs, anything `torch.device` accepts (None: where its input is)",
     "dtype": "floating-point dtype the computation runs in (None: the input's, float32 for a half-precision input)",
@@ -46,7 +45,7 @@ def describe_parameter(
     SHARED_PARAMETERS[name] = meaning
 
 
-# %% ../nbs/00_core.ipynb #da135233
+# %% ../nbs/00_core.ipynb #082317c8
 @functools.lru_cache(maxsize=None)
 def _parsed_source(filename: str) -> tuple:
     "(first line of each def or class -> its node, class name -> its node, line -> comment) of one source file."
@@ -94,7 +93,7 @@ def _parameters(node, comments: dict) -> list:
             for arg in listed]
 
 
-# %% ../nbs/00_core.ipynb #42150256
+# %% ../nbs/00_core.ipynb #62fbce53
 def parameters_doc(
     obj,  # a function, or a class (its `__init__`'s parameters, or a dataclass's fields)
 ) -> str:

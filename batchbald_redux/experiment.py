@@ -373,7 +373,8 @@ def reach_table(
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in rows]
     last = max(max(record.labels) for record in records)
-    return "\n".join(lines + [f"(mean test accuracy over seeds; each seed in brackets; runs end at {last} labels)"])
+    return "\n".join(lines + ["", "The first label count at which the mean test accuracy over the seeds reaches each threshold, then",
+                              f"each seed's own count in brackets (the mean can cross later or earlier than one seed); never: not by {last} labels."])
 
 # %% ../nbs/10_experiment.ipynb #38cc3dd9
 BATCH_COLUMNS = """\
