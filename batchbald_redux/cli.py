@@ -104,7 +104,7 @@ def _add_acquire_commands(commands):
     acquire_.add_argument("--seed", type=int, default=None, help="seed for BatchBALD's sampling and the random draws")
     acquire_.add_argument("--targets", type=Path, default=None,
                           help="EPIG methods: .npy or .pt file holding log_probs_T_K_C on target inputs (same K as the pool)")
-    acquire_.add_argument("--max-memory", type=int, default=None, help="bytes of temporaries per chunk of the pool")
+    acquire_.add_argument("--max-memory", type=int, default=None, help="bytes of temporaries per chunk of the pool (default 256 MiB; on the CPU a chunk stays within 8 MiB)")
     acquire_.add_argument("--scratch-dir", type=Path, default=None,
                           help="BatchBALD: keep its 9 bytes a point of bounds in a temporary file in this folder")
     acquire_.add_argument("--values", choices=list(_VALUES), default="log-probs",
