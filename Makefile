@@ -88,7 +88,7 @@ check: install
 lint: install
 	$(BIN)/ruff check batchbald_redux tests tools docs setup.py
 
-# Speed and memory figures (about two minutes on 2 cores, idle): prints tables and writes nbs/benchmark.json, which
+# Speed and memory figures (three and a half minutes on 2 idle cores): prints tables and writes nbs/benchmark.json, which
 # the benchmark page plots.
 bench: install
 	$(BIN)/batchbald bench --json nbs/benchmark.json
@@ -114,7 +114,7 @@ bench-peers: install
 		.venv-peers/bin/python -m pip install --quiet --disable-pip-version-check --no-deps batchbald-redux==2.0.5; fi
 	$(BIN)/python tools/bench_peers.py --json nbs/peers.json
 
-# The full Repeated Digits experiment (random, BALD, BatchBALD, PowerBALD x 5 seeds; about seven minutes): re-runs
+# The full Repeated Digits experiment (random, BALD, BatchBALD, PowerBALD x 5 seeds; about ten minutes): re-runs
 # nbs/11_repeated_digits_experiment.ipynb, slow cell included, and keeps its outputs and its results file.
 experiment: install
 	$(BIN)/python tools/run_notebooks.py --slow nbs/11_repeated_digits_experiment.ipynb

@@ -123,7 +123,7 @@ def _add_acquire_commands(commands):
     demo_.add_argument("--batch-size", type=int, default=6)
     demo_.add_argument("--seed", type=int, default=0)
 
-    bench_ = commands.add_parser("bench", help="time BatchBALD and BALD and measure peak memory (about two minutes)")
+    bench_ = commands.add_parser("bench", help="time BatchBALD and BALD and measure peak memory (three to four minutes on two cores)")
     bench_.add_argument("--quick", action="store_true", help="small sizes: a smoke test in seconds")
     bench_.add_argument("--out-of-core", action="store_true",
                         help="only the pools read from disk: up to 10 million points from a float16 .npy written to "
@@ -229,9 +229,9 @@ def _experiment(args) -> None:
         max_labels=args.max_labels, K=args.K, num_samples=args.num_samples, coldness=args.coldness, callback=row,
         threads=args.threads, data=args.data,
     )
-    print("(accuracy on the test set after training on that many labels; the batch acquired after it: seconds to score and "
-          "pick, duplicates = picks of an image already picked in the same batch, filled = picks drawn at random after "
-          "BatchBALD's batch saturated)")
+    print("accuracy: on the test set, after training on that many labels; batch: the acquisition that brought the labels to\n"
+          "that count: seconds to score and pick, duplicates (picks of an image already picked in the same batch) and filled\n"
+          "(picks drawn at random after BatchBALD's batch saturated)")
     if args.json is not None:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(record.to_dict(), indent=1) + "\n")
