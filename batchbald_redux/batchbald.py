@@ -406,7 +406,7 @@ def _greedy_picks(log_probs_N_K_C, batch_size: int, bounds: _Bounds, joint_entro
             picked_conditional.append(conditional)
     return indices, scores, reason, tolerance
 
-# %% ../nbs/03_batchbald.ipynb #4d1c2275
+# %% ../nbs/03_batchbald.ipynb #c481a8f2
 NUM_SAMPLES_RULE = (
     "joint outcomes sampled to estimate a candidate's joint entropy once the batch has more than "
     "max(num_samples, exact_outcomes) of them; at least K. Rule of thumb: 10,000 (the paper's and 2.0.5's choice) is "

@@ -394,8 +394,8 @@ def batch_table(
         duplicates = [d for run in runs for d in run.duplicates]
         repeats = [r for run in runs for r in run.repeats]
         filled = [f for run in runs for f in run.filled]
-        loads = [load for run in runs for load in run.load_average]
-        mean = lambda values: float(np.nanmean(values)) if values else float("nan")
+        loads = [load for run in runs for load in run.load_average if not math.isnan(load)]  # NaN: not recorded
+        mean = lambda values: float(np.mean(values)) if values else float("nan")
         lines.append(f"{method:<14}{len(seconds):>8}{mean(seconds):>15.3f}{mean(duplicates):>18.2f}{mean(repeats):>15.2f}"
                      f"{mean(filled):>14.2f}{mean(loads):>7.1f}")
     return "\n".join(lines + ["", BATCH_COLUMNS])
