@@ -83,14 +83,14 @@ def _parameters(node, comments: dict) -> list:
                     and not ast.unparse(n.annotation).startswith(("ClassVar", "typing.ClassVar"))]
         node = init
     arguments = node.args
-    listed = [*arguments.posonlyargs, *arguments.args]
-    if listed and listed[0].arg in ("self", "cls"):
+    listed = [("", arg) for arg in [*arguments.posonlyargs, *arguments.args]]
+    if listed and listed[0][1].arg in ("self", "cls"):
         listed = listed[1:]
-    listed += [*([arguments.vararg] if arguments.vararg else []), *arguments.kwonlyargs,
-               *([arguments.kwarg] if arguments.kwarg else [])]
-    stars = {id(arguments.vararg): "*", id(arguments.kwarg): "**"}
-    return [(stars.get(id(arg), "") + arg.arg, ast.unparse(arg.annotation) if arg.annotation else "", comments.get(arg.lineno))
-            for arg in listed]
+    listed += [("*", arguments.vararg)] if arguments.vararg else []
+    listed += [("", arg) for arg in arguments.kwonlyargs]
+    listed += [("**", arguments.kwarg)] if arguments.kwarg else []
+    return [(star + arg.arg, ast.unparse(arg.annotation) if arg.annotation else "", comments.get(arg.lineno))
+            for star, arg in listed]
 
 
 # %% ../nbs/00_core.ipynb #62fbce53
