@@ -241,7 +241,7 @@ def _acquire_round(record, method, model, digits, data, batch_size: int, K: int,
     start = time.perf_counter()
     batch = acquire_batch(method, pool_log_probs_N_K_C, batch_size, generator=generator, targets_T_K_C=targets_T_K_C, **options)
     record.acquisition_seconds.append(time.perf_counter() - start)
-    record.load_average.append(load_average()[0] if load_average() else float("nan"))
+    record.load_average.append(next(iter(load_average()), float("nan")))  # the 1-minute one; NaN where there is none
     labelled_before = set(digits.pool_original_N[data.training_base_indices].tolist())
     record.filled.append(batch.num_filled)
     originals = digits.pool_original_N[data.acquire(batch.indices)].tolist()
