@@ -223,8 +223,9 @@ def _uncertain(scale: Callable, repeat: int) -> dict:
     pool_N_K_C = mc_dropout_like_pool(N, K, C, every_point_uncertain=True, seed=5)
     with warnings.catch_warnings():  # such a pool saturates: the batch reaches log K nats before B picks
         warnings.simplefilter("ignore", SaturationWarning)
-        filled = get_batchbald_batch(pool_N_K_C, B, M, generator=_seed()).num_filled
-        default = seconds(lambda: get_batchbald_batch(pool_N_K_C, B, M, generator=_seed()), min(repeat, 2))
+        batches = []  # the timed calls' batches: the same seed, so the same batch each time
+        default = seconds(lambda: batches.append(get_batchbald_batch(pool_N_K_C, B, M, generator=_seed())), min(repeat, 2))
+        filled = batches[-1].num_filled
     outcomes_B = [min(C**step, M) for step in range(1, B - filled)]  # joint outcomes of the greedy steps 2..B-filled
     floors = {m: floor_seconds(m, N, K, C, torch.float32, 1)["floor"] for m in set(outcomes_B)}
     return {
