@@ -14,17 +14,18 @@ from batchbald_redux.core import SHARED_PARAMETERS
 def public_callables():
     "(label, object) of every public function and class defined in a module of the package, and their public methods."
     found = []
-    for info in pkgutil.iter_modules(batchbald_redux.__path__):
-        if info.name.startswith("_"):
+    for info in pkgutil.walk_packages(batchbald_redux.__path__, "batchbald_redux."):
+        if info.ispkg or info.name.rsplit(".", 1)[1].startswith("_"):
             continue
-        module = importlib.import_module(f"batchbald_redux.{info.name}")
+        module = importlib.import_module(info.name)
+        label = info.name.removeprefix("batchbald_redux.")
         for name in module.__all__:
             obj = getattr(module, name)
             if not (inspect.isfunction(obj) or inspect.isclass(obj)) or obj.__module__ != module.__name__:
                 continue
-            found.append((f"{info.name}.{name}", obj))
+            found.append((f"{label}.{name}", obj))
             if inspect.isclass(obj):
-                found += [(f"{info.name}.{name}.{method}", member) for method, member in vars(obj).items()
+                found += [(f"{label}.{name}.{method}", member) for method, member in vars(obj).items()
                           if inspect.isfunction(member) and not method.startswith("_")]
     return found
 
@@ -86,15 +87,15 @@ OWN_MEANINGS = {
     ("consistent_mc_dropout.predict_log_probs", "dtype"): "the dtype of the result",
     ("consistent_mc_dropout.predict_log_probs", "device"): "where the inputs go",
     ("consistent_mc_dropout.predict_log_probs", "progress"): "over the batches, off by default",
-    ("experiment.run_experiments", "progress"): "over the runs",
-    ("experiment.train_model", "generator"): "required: the order of the training samples",
-    ("experiment.acquire_batch", "generator"): "required",
-    ("benchmark.per_point_batchbald", "generator"): "the sampled regime of one point at a time",
+    ("app.experiment.run_experiments", "progress"): "over the runs",
+    ("app.experiment.train_model", "generator"): "required: the order of the training samples",
+    ("app.experiment.acquire_batch", "generator"): "required",
+    ("app.benchmark.per_point_batchbald", "generator"): "the sampled regime of one point at a time",
     ("epig.get_batchepig_batch", "num_samples"): "outcomes of the batch and of the batch with the target labels",
-    ("benchmark.per_point_batchbald", "dtype"): "of the per-point products",
-    ("benchmark.floor_seconds", "dtype"): "of the product",
-    ("benchmark.peak_memory", "max_memory"): "passed on",
-    ("benchmark.out_of_core", "max_memory"): "passed on",
+    ("app.benchmark.per_point_batchbald", "dtype"): "of the per-point products",
+    ("app.benchmark.floor_seconds", "dtype"): "of the product",
+    ("app.benchmark.peak_memory", "max_memory"): "passed on",
+    ("app.benchmark.out_of_core", "max_memory"): "passed on",
 }
 HELPERS = ("core.", "distributed.")  # checks and collectives whose options are the arguments being checked
 

@@ -11,8 +11,8 @@ import torch
 import fastcore.test as ft
 
 from batchbald_redux.batchbald import get_bald_batch, get_batchbald_batch
-from batchbald_redux.benchmark import out_of_core, write_npy_pool
-from batchbald_redux.cli import load_log_probs
+from batchbald_redux.app.benchmark import out_of_core, write_npy_pool
+from batchbald_redux.app.cli import load_log_probs
 from batchbald_redux.pools import mc_dropout_like_pool
 from batchbald_redux.stochastic import get_powerbald_batch
 

@@ -14,7 +14,7 @@ import os
 import time
 import warnings
 
-from batchbald_redux import experiment
+from batchbald_redux.app import experiment
 
 
 def measure(K: int, seed: int, max_labels: int) -> str:
