@@ -9,7 +9,8 @@ __all__ = ['MOVED_MODULES', 'ACQUISITION_METHODS', 'acquire', 'register_acquisit
            'compute_bald', 'compute_conditional_entropy', 'compute_entropy', 'get_bald_batch', 'get_batchbald_batch',
            'BayesianModule', 'ConsistentMCDropout', 'ConsistentMCDropout2d', 'predict_log_probs', 'compute_epig',
            'get_batchepig_batch', 'get_epig_batch', 'DynamicJointEntropy', 'ExactJointEntropy', 'JointEntropy',
-           'SampledJointEntropy', 'CandidateBatch', 'get_powerbald_batch', 'get_random_batch']
+           'SampledJointEntropy', 'CandidateBatch', 'get_powerbald_batch', 'get_random_batch',
+           'compute_variation_ratios', 'get_entropy_batch', 'get_variation_ratios_batch']
 
 # %% ../nbs/22_compatibility.ipynb #613a9806
 import importlib
@@ -21,7 +22,6 @@ from .acquisition import ACQUISITION_METHODS, acquire, register_acquisition_meth
 from .active_learning import ActiveLearningData, RandomFixedLengthSampler, get_balanced_sample_indices
 from batchbald_redux.batchbald import (
     AgreeingSamplesWarning,
-    CandidateBatch,
     SaturationWarning,
     compute_bald,
     compute_conditional_entropy,
@@ -32,7 +32,9 @@ from batchbald_redux.batchbald import (
 from .consistent_mc_dropout import BayesianModule, ConsistentMCDropout, ConsistentMCDropout2d, predict_log_probs
 from .epig import compute_epig, get_batchepig_batch, get_epig_batch
 from .joint_entropy import DynamicJointEntropy, ExactJointEntropy, JointEntropy, SampledJointEntropy
+from .selection import CandidateBatch
 from .stochastic import get_powerbald_batch, get_random_batch
+from .uncertainty import compute_variation_ratios, get_entropy_batch, get_variation_ratios_batch
 
 _all_ = [
     "ACQUISITION_METHODS", "acquire", "register_acquisition_method",
@@ -43,6 +45,7 @@ _all_ = [
     "compute_epig", "get_batchepig_batch", "get_epig_batch",
     "DynamicJointEntropy", "ExactJointEntropy", "JointEntropy", "SampledJointEntropy",
     "CandidateBatch", "get_powerbald_batch", "get_random_batch",
+    "compute_variation_ratios", "get_entropy_batch", "get_variation_ratios_batch",
 ]
 
 # %% ../nbs/22_compatibility.ipynb #6cbc7915

@@ -12,7 +12,7 @@ from typing import Callable, Dict, Optional, Tuple
 
 import torch
 
-from .batchbald import CandidateBatch, get_bald_batch, get_batchbald_batch
+from .batchbald import get_bald_batch, get_batchbald_batch
 from batchbald_redux.epig import (
     get_batchepig_batch,
     get_epig_batch,
@@ -20,9 +20,16 @@ from batchbald_redux.epig import (
     get_softmaxepig_batch,
     get_softrankepig_batch,
 )
-from .stochastic import get_powerbald_batch, get_random_batch, get_softmaxbald_batch, get_softrankbald_batch
-
 from .core import documented
+from .selection import CandidateBatch
+from .stochastic import get_powerbald_batch, get_random_batch, get_softmaxbald_batch, get_softrankbald_batch
+from batchbald_redux.uncertainty import (
+    get_entropy_batch,
+    get_powerentropy_batch,
+    get_softmaxentropy_batch,
+    get_softrankentropy_batch,
+    get_variation_ratios_batch,
+)
 
 # %% ../nbs/10_acquisition.ipynb #50a5b1ba
 @dataclass(frozen=True)
@@ -139,3 +146,13 @@ for name, function, options, summary in [
     ("softrankepig", get_softrankepig_batch, ("coldness", "generator", "process_group", *COMPUTE_OPTIONS), "points drawn with p ~ EPIG rank^-coldness (--coldness)"),
 ]:
     register_acquisition_method(name, _with_targets(function, name), ("targets_T_K_C", *options), summary)
+
+# %% ../nbs/10_acquisition.ipynb #b2ff3a32
+for name, function, options, summary in [
+    ("entropy", get_entropy_batch, ("process_group", *COMPUTE_OPTIONS), "top-B predictive entropy H[y] (max entropy)"),
+    ("powerentropy", get_powerentropy_batch, ("coldness", "generator", "process_group", *COMPUTE_OPTIONS), "points drawn with p ~ H[y]^coldness (--coldness)"),
+    ("softmaxentropy", get_softmaxentropy_batch, ("coldness", "generator", "process_group", *COMPUTE_OPTIONS), "points drawn with p ~ exp(coldness x H[y]) (--coldness)"),
+    ("softrankentropy", get_softrankentropy_batch, ("coldness", "generator", "process_group", *COMPUTE_OPTIONS), "points drawn with p ~ entropy rank^-coldness (--coldness)"),
+    ("variation-ratios", get_variation_ratios_batch, ("process_group", *COMPUTE_OPTIONS), "top-B variation ratios 1 - max_c p(y = c)"),
+]:
+    register_acquisition_method(name, function, options, summary)

@@ -1,8 +1,8 @@
 """Sharded acquisition with torch.distributed: 2 and 3 gloo processes on localhost, each passing its own shard.
 
 Every rank must return the same batch, with global indices, as one process on the concatenated pool: BatchBALD in
-the exact and in the sampled regime (lazy and exhaustive greedy), BALD, the stochastic functions and random
-acquisition. The shards are uneven and one of them is empty. A bad shard on one rank must stop every rank with an
+the exact and in the sampled regime (lazy and exhaustive greedy), BALD, the stochastic functions, random
+acquisition, and the entropy and variation-ratio methods made by the selection base. The shards are uneven and one of them is empty. A bad shard on one rank must stop every rank with an
 error instead of leaving the others waiting. Each test runs all its cases in one spawn of the processes (start-up
 is most of the cost), is bounded in time, and kills its processes if they overrun.
 """
@@ -20,6 +20,7 @@ from batchbald_redux.stochastic import (
     get_softmaxbald_batch,
     get_softrankbald_batch,
 )
+from batchbald_redux.uncertainty import get_entropy_batch, get_softmaxentropy_batch, get_variation_ratios_batch
 
 
 # name -> (pool seed, N, K, C, call(log_probs_N_K_C, **kwargs)); float64 where the single-process result is compared
@@ -43,6 +44,11 @@ CASES = {
         lambda lp, **kw: get_softmaxbald_batch(lp, 7, coldness=20.0, generator=torch.Generator().manual_seed(SEED), **kw)),
     "softrankbald": (9, 30, 8, 5, lambda lp, **kw: get_softrankbald_batch(lp, 7, generator=torch.Generator().manual_seed(SEED), **kw)),
     "random": (10, 30, 8, 5, lambda lp, **kw: get_random_batch(lp, 7, generator=torch.Generator().manual_seed(SEED), **kw)),
+    "entropy": (11, 30, 8, 5, lambda lp, **kw: get_entropy_batch(lp, 7, **kw)),
+    "softmaxentropy": (
+        12, 30, 8, 5,
+        lambda lp, **kw: get_softmaxentropy_batch(lp, 7, coldness=20.0, generator=torch.Generator().manual_seed(SEED), **kw)),
+    "variation-ratios": (13, 30, 8, 5, lambda lp, **kw: get_variation_ratios_batch(lp, 7, **kw)),
 }
 
 

@@ -97,7 +97,7 @@ OWN_MEANINGS = {
     ("app.benchmark.peak_memory", "max_memory"): "passed on",
     ("app.benchmark.out_of_core", "max_memory"): "passed on",
 }
-HELPERS = ("core.", "distributed.")  # checks and collectives whose options are the arguments being checked
+HELPERS = ("core.", "distributed.", "selection.check_")  # checks and collectives whose options are the arguments being checked
 
 
 def test_shared_options_are_described_once():

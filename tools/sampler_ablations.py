@@ -1,7 +1,7 @@
 """Ablations of the sampled joint entropy, for the batch-value study of tools/bench_peers.py --quality.
 
 Each is a `DynamicJointEntropy` that samples differently, built from the library's public classes only, and
-`ABLATIONS[name]()` is a context manager that makes `get_batchbald_batch` use it:
+`get_batchbald_batch(..., estimator=ABLATIONS[name])` uses it:
 
 - "ours": the library as it is (stratified over the K samples, Latin hypercube within each, fresh at every step,
   calibrated weights).
@@ -11,12 +11,10 @@ Each is a `DynamicJointEntropy` that samples differently, built from the library
 - "before (carried, ancestral)": the scheme before issue 15: when enumeration stops, M outcomes drawn once from the
   exact distribution, then carried forward, each extended at every step by an ancestral draw; weights 1/M.
 """
-import contextlib
 import math
 
 import torch
 
-from batchbald_redux import batchbald
 from batchbald_redux.joint_entropy import DynamicJointEntropy, ExactJointEntropy, SampledJointEntropy
 
 
@@ -100,20 +98,9 @@ class CarriedAncestral(DynamicJointEntropy):
         return self
 
 
-@contextlib.contextmanager
-def using(cls):
-    "`get_batchbald_batch` builds a `cls` instead of a `DynamicJointEntropy` inside the block."
-    original = batchbald.DynamicJointEntropy
-    batchbald.DynamicJointEntropy = cls
-    try:
-        yield
-    finally:
-        batchbald.DynamicJointEntropy = original
-
-
-ABLATIONS = {
-    "ours": contextlib.nullcontext,
-    "ours without calibration": lambda: using(Uncalibrated),
-    "stratified only": lambda: using(StratifiedOnly),
-    "before (carried, ancestral)": lambda: using(CarriedAncestral),
+ABLATIONS = {  # name -> the estimator `get_batchbald_batch(..., estimator=...)` builds the batch's joint entropy with
+    "ours": DynamicJointEntropy,
+    "ours without calibration": Uncalibrated,
+    "stratified only": StratifiedOnly,
+    "before (carried, ancestral)": CarriedAncestral,
 }
