@@ -38,7 +38,7 @@ from batchbald_redux.distributed import (
     top_k_across_ranks,
 )
 from .joint_entropy import DynamicJointEntropy, ExactJointEntropy, SampledJointEntropy
-from .selection import CandidateBatch, check_batch_arguments, stochastic_method
+from .selection import CandidateBatch, check_batch_arguments, stochastic_methods
 
 # %% ../nbs/08_epig.ipynb #3f46e440
 def _check_pool_and_targets(
@@ -193,15 +193,8 @@ def get_epig_batch(
     return CandidateBatch(scores=scores_B.tolist(), indices=indices_B.tolist())
 
 # %% ../nbs/08_epig.ipynb #92b41892
-get_powerepig_batch = stochastic_method(
-    compute_epig, "power", "get_powerepig_batch", "PowerEPIG: points drawn with probability $\\propto \\mathrm{EPIG}^\\beta$, "
-    "in draw order, with their EPIG scores (global indices with `process_group`).", __name__, "EPIG")
-get_softmaxepig_batch = stochastic_method(
-    compute_epig, "softmax", "get_softmaxepig_batch", "SoftmaxEPIG: points drawn with probability $\\propto e^{\\beta\\,\\mathrm{EPIG}}$, "
-    "in draw order, with their EPIG scores (global indices with `process_group`).", __name__, "EPIG")
-get_softrankepig_batch = stochastic_method(
-    compute_epig, "softrank", "get_softrankepig_batch", "SoftrankEPIG: points drawn with probability $\\propto r^{-\\beta}$ by "
-    "EPIG rank $r$, in draw order, with their EPIG scores (global indices with `process_group`).", __name__, "EPIG")
+get_powerepig_batch, get_softmaxepig_batch, get_softrankepig_batch = stochastic_methods(
+    compute_epig, "epig", "EPIG", "\\mathrm{EPIG}", __name__)
 
 # %% ../nbs/08_epig.ipynb #6b7990ea
 @torch.no_grad()

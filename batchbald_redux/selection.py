@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['SAMPLERS', 'CandidateBatch', 'check_coldness', 'check_batch_arguments', 'check_score_arguments', 'top_first',
            'top_batch', 'check_scores', 'sample_power', 'sample_softmax', 'sample_softrank', 'top_k_method',
-           'stochastic_method']
+           'stochastic_method', 'stochastic_methods']
 
 # %% ../nbs/03_selection.ipynb #c727fadc
 import inspect
@@ -318,3 +318,26 @@ def stochastic_method(
     made = _made(method, name, summary, module, [*inputs, _BATCH_SIZE, *_sampling_parameters(), *options], rows)
     signature = inspect.signature(made)
     return made
+
+# %% ../nbs/03_selection.ipynb #cef16fb7
+_SUMMARIES = {  # sampler -> the summary of its method, for a score called {name} written {symbol}
+    "power": "{label}: points drawn with probability $\\propto {symbol}^\\beta$, in draw order, with their {name} scores.",
+    "softmax": "{label}: points drawn with probability $\\propto e^{{\\beta {symbol}}}$, in draw order, with their {name} scores.",
+    "softrank": "{label}: points drawn with probability $\\propto r^{{-\\beta}}$ by {name} rank $r$, in draw order, with their {name} scores.",
+}
+
+@documented
+def stochastic_methods(
+    score: Callable,  # score(*inputs, **options) -> this rank's scores, float64 on the CPU
+    key: str,  # the score's key in the methods' names: "bald" makes get_powerbald_batch, ...
+    name: str,  # what the score is called in the help text, e.g. "BALD"
+    symbol: str,  # how the summaries write it, in LaTeX
+    module: str,  # the module the methods are defined in (`__name__` there)
+    prepare_power: Optional[Callable] = None,  # `prepare` of the power method (None: the scores as they are)
+) -> tuple:
+    "The power, softmax and soft-rank methods of a score, in that order, made by `stochastic_method`."
+    return tuple(
+        stochastic_method(score, sampler, f"get_{sampler}{key}_batch",
+                          summary.format(label=f"{sampler.capitalize()}{name}", symbol=symbol, name=name), module, name,
+                          prepare_power if sampler == "power" else None)
+        for sampler, summary in _SUMMARIES.items())

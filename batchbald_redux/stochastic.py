@@ -21,7 +21,7 @@ from batchbald_redux.selection import (
     sample_power,
     sample_softmax,
     sample_softrank,
-    stochastic_method,
+    stochastic_methods,
 )
 
 _all_ = ["sample_power", "sample_softmax", "sample_softrank"]  # their home before the selection chapter
@@ -33,15 +33,8 @@ def _rounding_to_zero(scores_N: torch.Tensor, log_probs_N_K_C, *, dtype=None, **
     return scores_N.masked_fill(scores_N.abs() <= tolerance, 0.0)
 
 # %% ../nbs/07_stochastic.ipynb #e6ce4498
-get_powerbald_batch = stochastic_method(
-    compute_bald, "power", "get_powerbald_batch", "PowerBALD: points drawn with probability $\\propto I[y;\\omega]^\\beta$, "
-    "in draw order, with their BALD scores.", __name__, "BALD", prepare=_rounding_to_zero)
-get_softmaxbald_batch = stochastic_method(
-    compute_bald, "softmax", "get_softmaxbald_batch", "SoftmaxBALD: points drawn with probability "
-    "$\\propto e^{\\beta I[y;\\omega]}$, in draw order, with their BALD scores.", __name__, "BALD")
-get_softrankbald_batch = stochastic_method(
-    compute_bald, "softrank", "get_softrankbald_batch", "SoftrankBALD: points drawn with probability $\\propto r^{-\\beta}$ "
-    "by BALD rank $r$, in draw order, with their BALD scores.", __name__, "BALD")
+get_powerbald_batch, get_softmaxbald_batch, get_softrankbald_batch = stochastic_methods(
+    compute_bald, "bald", "BALD", "I[y;\\omega]", __name__, prepare_power=_rounding_to_zero)
 
 # %% ../nbs/07_stochastic.ipynb #18185856
 @documented

@@ -14,21 +14,14 @@ import torch
 from .batchbald import compute_entropy
 from .core import check_log_prob_totals, documented, for_chunks, progress_bar, rows_per_chunk
 from .distributed import all_or_none
-from .selection import check_score_arguments, stochastic_method, top_k_method
+from .selection import check_score_arguments, stochastic_methods, top_k_method
 
 # %% ../nbs/09_uncertainty.ipynb #b813baa8
 get_entropy_batch = top_k_method(
     compute_entropy, "get_entropy_batch", "Max entropy: the top `batch_size` points by predictive entropy $H[y]$, best first "
     "(global indices with `process_group`).", __name__)
-get_powerentropy_batch = stochastic_method(
-    compute_entropy, "power", "get_powerentropy_batch", "PowerEntropy: points drawn with probability $\\propto H[y]^\\beta$, "
-    "in draw order, with their entropies.", __name__, "entropy")
-get_softmaxentropy_batch = stochastic_method(
-    compute_entropy, "softmax", "get_softmaxentropy_batch", "SoftmaxEntropy: points drawn with probability "
-    "$\\propto e^{\\beta H[y]}$, in draw order, with their entropies.", __name__, "entropy")
-get_softrankentropy_batch = stochastic_method(
-    compute_entropy, "softrank", "get_softrankentropy_batch", "SoftrankEntropy: points drawn with probability "
-    "$\\propto r^{-\\beta}$ by entropy rank $r$, in draw order, with their entropies.", __name__, "entropy")
+get_powerentropy_batch, get_softmaxentropy_batch, get_softrankentropy_batch = stochastic_methods(
+    compute_entropy, "entropy", "Entropy", "H[y]", __name__)
 
 # %% ../nbs/09_uncertainty.ipynb #1e372dec
 @torch.no_grad()
