@@ -319,7 +319,7 @@ def stochastic_method(
     signature = inspect.signature(made)
     return made
 
-# %% ../nbs/03_selection.ipynb #cef16fb7
+# %% ../nbs/03_selection.ipynb #4328d276
 _SUMMARIES = {  # sampler -> the summary of its method, for a score called {name} written {symbol}
     "power": "{label}: points drawn with probability $\\propto {symbol}^\\beta$, in draw order, with their {name} scores.",
     "softmax": "{label}: points drawn with probability $\\propto e^{{\\beta {symbol}}}$, in draw order, with their {name} scores.",
