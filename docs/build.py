@@ -3,13 +3,16 @@
 1. nbdev's own notebook processing (`nbdev.serve.proc_nbs`, the step `nbdev_proc_nbs` runs before Quarto): hidden
    and exported cells removed, `show_doc` cells added and executed, titles moved into front matter. The processed
    notebooks land in `_proc/`. (The `nbdev_proc_nbs` command itself is not used: it tries to install Quarto with
-   sudo and curl and writes `_quarto.yml`, `nbdev.yml` and `sidebar.yml` into `nbs/`.)
+   sudo and curl and writes `_quarto.yml` and `nbdev.yml` into `nbs/`.)
 2. Each processed notebook becomes a page source for Sphinx in `docs/_build/src/`, named as nbdev names its page
-   (`03_batchbald.ipynb` -> `batchbald.html`, the `output-file` of its front matter, which the links in
+   (`06_batchbald.ipynb` -> `batchbald.html`, the `output-file` of its front matter, which the links in
    `batchbald_redux/_modidx.py` point at). What Quarto would have done with nbdev's output is done here: the front
    matter becomes the H1 title and the `>` summary, `show_doc` outputs (`output: asis`) become markdown in the page,
    `#|` directives (`echo`, `output`, `include`) become myst-nb tags. The index page gets the table of contents:
-   index.ipynb first, then every other notebook in filename order (00_*, 01_*, ..., then unnumbered ones).
+   one toctree per part of `nbs/sidebar.yml` (nbdev's sidebar format: index.ipynb, then `section`s of notebooks),
+   captioned with the part's name, which furo shows as a heading in the sidebar. The pages keep the file's order.
+   The build stops, before any processing, if the file misses a notebook of `nbs/`, lists one twice, or lists one
+   that is not there.
 3. Sphinx with myst-nb (notebooks as they are, never executed), the furo theme and MathJax 3 from the site itself
    (sphinx-mathjax-offline) writes the site into `docs/_build/html/`. Configuration: `docs/conf.py`.
 
@@ -23,6 +26,7 @@ import shutil
 import subprocess
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 import yaml
@@ -33,6 +37,7 @@ BUILD = DOCS / "_build"
 SRC = BUILD / "src"  # the Sphinx source tree, generated
 HTML = BUILD / "html"
 ANCHORS = "_anchors.json"  # {page: {heading text: nbdev anchor}}, read by conf.py
+SIDEBAR = "sidebar.yml"  # in nbs/: the parts of the sidebar and the page order
 
 _re_directive = re.compile(r"^\s*#\|\s*([\w-]+)\s*:?\s*(.*?)\s*$")
 _re_source_link = re.compile(r"^\[source\]\((\S+?)\)(\{[^}]*\})?\s*$", re.MULTILINE)
@@ -207,14 +212,83 @@ def page_name(nb: dict, path: Path) -> str:
     return str(path.parent / stem) if str(path.parent) != "." else stem
 
 
-def notebook_order(nbs: Path) -> list[Path]:
-    "Every notebook under nbs/ (relative paths): index first, then filename order, as nbdev's sidebar."
+def notebooks_under(nbs: Path) -> list[Path]:
+    "Every notebook under nbs/ (relative paths) that nbdev makes a page of: none in a `.` or `_` folder."
     found = [
         p.relative_to(nbs)
         for p in nbs.rglob("*.ipynb")
         if not any(part.startswith((".", "_")) for part in p.relative_to(nbs).parts)
     ]
-    return sorted(found, key=lambda p: (p.parts[:-1], p.stem != "index", p.name))
+    return sorted(found)
+
+
+def sidebar_parts(sidebar) -> list[tuple[str | None, list[Path]]]:
+    """The parts of a parsed sidebar.yml, in order, as (caption, notebooks). Notebooks listed outside any `section`
+    (index.ipynb) make a part without a caption. Only what the sidebar of this site needs is accepted: notebook
+    names, and `section:` with a `contents:` list of notebook names (no nested sections, no `href` or `text`)."""
+    try:
+        contents = sidebar["website"]["sidebar"]["contents"]
+    except (KeyError, TypeError):
+        contents = None
+    if not isinstance(contents, list):
+        raise SystemExit(f"nbs/{SIDEBAR}: no `website: sidebar: contents:` list")
+    parts = []
+    for entry in contents:
+        if isinstance(entry, str):
+            if parts and parts[-1][0] is None:
+                parts[-1][1].append(Path(entry))
+            else:
+                parts.append((None, [Path(entry)]))
+        elif is_section(entry):
+            parts.append((entry["section"], [Path(e) for e in entry["contents"] or []]))
+        else:
+            raise SystemExit(
+                f"nbs/{SIDEBAR}: cannot read the entry {entry!r}: an entry is a notebook name, or `section: <part>` "
+                "with `contents:` a list of notebook names"
+            )
+    return parts
+
+
+def is_section(entry) -> bool:
+    "Whether a sidebar entry is `section: <part>` with `contents:` a list (maybe empty) of notebook names."
+    if not isinstance(entry, dict) or set(entry) != {"section", "contents"} or not isinstance(entry["section"], str):
+        return False
+    contents = entry["contents"] or []
+    return isinstance(contents, list) and all(isinstance(e, str) for e in contents)
+
+
+def sidebar_problems(parts: list[tuple[str | None, list[Path]]], notebooks: list[Path]) -> list[str]:
+    "What keeps the sidebar's parts from listing each of these notebooks exactly once."
+    listed = [nb for _, part in parts for nb in part]
+    counts = Counter(listed)
+    problems = [f"{nb} is in nbs/ but not in {SIDEBAR}" for nb in notebooks if nb not in counts]
+    problems += [f"{nb} is listed {n} times" for nb, n in counts.items() if n > 1]
+    problems += [f"{nb} is listed but nbs/{nb} does not exist" for nb in counts if nb not in notebooks]
+    problems += [f"part {caption!r} lists no notebook" for caption, part in parts if not part]
+    problems += [f"part {caption!r} appears {n} times" for caption, n in Counter(c for c, _ in parts if c).items() if n > 1]
+    return problems
+
+
+def read_sidebar(nbs: Path) -> list[tuple[str | None, list[Path]]]:
+    "The parts of nbs/sidebar.yml, each notebook of nbs/ in exactly one; a clear message and exit if not."
+    path = nbs / SIDEBAR
+    if not path.exists():
+        raise SystemExit(f"{path} is missing: it lists the parts of the sidebar and the notebooks in each")
+    parts = sidebar_parts(yaml.safe_load(path.read_text(encoding="utf-8")))
+    problems = sidebar_problems(parts, notebooks_under(nbs))
+    if problems:
+        raise SystemExit(f"{path} does not list every notebook of nbs/ exactly once:\n  " + "\n  ".join(problems))
+    return parts
+
+
+def toctrees(parts: list[tuple[str | None, list[str]]], root: str) -> str:
+    "One hidden toctree per part, captioned with the part's name: furo shows each caption as a sidebar heading."
+    blocks = []
+    for caption, pages in parts:
+        options = [":hidden:", ":maxdepth: 1"] + ([f":caption: {caption}"] if caption else [])
+        entries = ["self" if p == root else p for p in pages]
+        blocks.append("\n".join(["```{toctree}", *options, "", *entries, "```"]))
+    return "\n\n".join(blocks) + "\n"
 
 
 def process_notebooks(nbs: Path) -> Path:
@@ -227,39 +301,43 @@ def process_notebooks(nbs: Path) -> Path:
     return Path(proc_nbs(str(nbs), n_workers=min(2, os.cpu_count() or 1), force=True))
 
 
-def prepare_sources(nbs: Path, proc: Path) -> list[str]:
-    "Write the Sphinx source tree; return the page names in order."
+def prepare_sources(nbs: Path, proc: Path, parts: list[tuple[str | None, list[Path]]]) -> list[str]:
+    "Write the Sphinx source tree, one toctree per part of the sidebar; return the page names in order."
     if SRC.exists():
         shutil.rmtree(SRC)
     SRC.mkdir(parents=True)
-    # Files beside the notebooks (images a markdown cell links to, data), as nbdev copied them.
+    # Files beside the notebooks (images a markdown cell links to, data), as nbdev copied them; not sidebar.yml.
     for path in proc.rglob("*"):
         rel = path.relative_to(proc)
-        if path.is_file() and path.suffix not in (".ipynb", ".md", ".rst", ".py", ".qmd") and not rel.parts[0].startswith("."):
+        if path.is_file() and path.suffix not in (".ipynb", ".md", ".rst", ".py", ".qmd", ".yml") and not rel.parts[0].startswith("."):
             (SRC / rel).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(path, SRC / rel)
-    pages, anchors, titles, notebooks = [], {}, {}, {}
-    for rel in notebook_order(nbs):
-        processed = proc / rel
-        if not processed.exists():
-            raise SystemExit(f"nbdev did not process {rel}")
-        nb = json.loads(processed.read_text(encoding="utf-8"))
-        page = page_name(nb, rel)
-        page_anchors = {}
-        converted, titles[page] = convert(nb, page, page_anchors)
-        anchors[page] = page_anchors
-        pages.append(page)
-        notebooks[page] = (nbs / rel).relative_to(ROOT).as_posix()
-        (SRC / page).parent.mkdir(parents=True, exist_ok=True)
-        (SRC / f"{page}.ipynb").write_text(json.dumps(converted, indent=1, ensure_ascii=False), encoding="utf-8")
+    pages, anchors, titles, notebooks, part_pages = [], {}, {}, {}, []
+    for caption, part in parts:
+        part_pages.append((caption, [page_of(nbs, proc, rel, anchors, titles, notebooks) for rel in part]))
+        pages += part_pages[-1][1]
     root = "index" if "index" in pages else pages[0]
-    toc = "\n".join(["```{toctree}", ":hidden:", ":maxdepth: 1", ""] + ["self" if p == root else p for p in pages])
     root_file = SRC / f"{root}.ipynb"
     root_nb = json.loads(root_file.read_text(encoding="utf-8"))
-    root_nb["cells"].append(markdown_cell(toc + "\n```\n") | {"id": "toc"})
+    root_nb["cells"].append(markdown_cell(toctrees(part_pages, root)) | {"id": "toc"})
     root_file.write_text(json.dumps(root_nb, indent=1, ensure_ascii=False), encoding="utf-8")
     (SRC / ANCHORS).write_text(json.dumps({"pages": pages, "root": root, "notebooks": notebooks, "titles": titles, "anchors": anchors}, indent=1), encoding="utf-8")
     return pages
+
+
+def page_of(nbs: Path, proc: Path, rel: Path, anchors: dict, titles: dict, notebooks: dict) -> str:
+    "Write the page source of one processed notebook, record its anchors, title and notebook; return its name."
+    processed = proc / rel
+    if not processed.exists():
+        raise SystemExit(f"nbdev did not process {rel}")
+    nb = json.loads(processed.read_text(encoding="utf-8"))
+    page = page_name(nb, rel)
+    anchors[page] = {}
+    converted, titles[page] = convert(nb, page, anchors[page])
+    notebooks[page] = (nbs / rel).relative_to(ROOT).as_posix()
+    (SRC / page).parent.mkdir(parents=True, exist_ok=True)
+    (SRC / f"{page}.ipynb").write_text(json.dumps(converted, indent=1, ensure_ascii=False), encoding="utf-8")
+    return page
 
 
 def relative_site_links(html: Path, site_url: str) -> int:
@@ -293,11 +371,12 @@ def main() -> int:
     config.read(ROOT / "settings.ini", encoding="utf-8")
     nbs = ROOT / config["DEFAULT"].get("nbs_path", "nbs")
 
+    parts = read_sidebar(nbs)  # before the slow part: a notebook missing from the sidebar stops the build here
     start = time.time()
     proc = process_notebooks(nbs)
     log(f"nbdev processed the notebooks into {proc.relative_to(ROOT)}/ ({time.time() - start:.1f} s)")
-    pages = prepare_sources(nbs, proc)
-    log(f"pages, in order: {', '.join(pages)}")
+    pages = prepare_sources(nbs, proc, parts)
+    log(f"pages, in order, in {len(parts)} parts of nbs/{SIDEBAR}: {', '.join(pages)}")
     start = time.time()
     command = [sys.executable, "-m", "sphinx", "-b", "html", "-q", "-c", str(DOCS), "-d", str(BUILD / "doctrees"), str(SRC), str(HTML)]
     command += sys.argv[1:]  # e.g. -W to turn warnings into errors, -E to rebuild everything

@@ -76,14 +76,14 @@ class NbdevAnchors(SphinxTransform):
 
 class SiteLinks(SphinxTransform):
     """Links into this site, written by nbdev as absolute URLs (`https://.../batchbald.html#x`) or by authors as
-    notebook names (`03_batchbald.ipynb#x`), become relative links to the pages built here."""
+    notebook names (`06_batchbald.ipynb#x`), become relative links to the pages built here."""
 
     default_priority = 210
 
     def apply(self):
         site = _site_index(self.app)
         pages = set(site["pages"])
-        # A notebook's name (03_batchbald) or its page's (batchbald) -> the page.
+        # A notebook's name (06_batchbald) or its page's (batchbald) -> the page.
         by_notebook = {posixpath.basename(p): p for p in pages}
         by_notebook |= {posixpath.splitext(posixpath.basename(nb))[0]: p for p, nb in site.get("notebooks", {}).items()}
         here = posixpath.dirname(self.env.docname)
@@ -112,7 +112,7 @@ class SiteLinks(SphinxTransform):
 
 
 def _source_links(app, pagename, templatename, context, doctree):
-    "The theme's view/edit buttons open the page's notebook (nbs/03_batchbald.ipynb), not the generated source."
+    "The theme's view/edit buttons open the page's notebook (nbs/06_batchbald.ipynb), not the generated source."
     notebook = _site_index(app).get("notebooks", {}).get(pagename)
     if notebook:
         base = cfg["git_url"].rstrip("/")

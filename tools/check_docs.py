@@ -8,12 +8,15 @@ the `playwright` package (its own browser download is not used). For every page:
   error, and no raw `$...$`, `\\(...\\)` or `\\[...\\]` is left in the visible text outside code;
 - every image (the plots stored in the notebooks) has loaded, with a non-zero natural size;
 - every link inside the site lands on an existing page and, if it names one, an existing anchor.
-Across the site: the sidebar lists index first, then the notebooks in filename order; each show_doc entry has
-nbdev's anchor (`batchbald.html#get_batchbald_batch`); as many plots are shown as the processed notebooks hold.
+Across the site, against nbs/sidebar.yml (read here on its own, not through docs/build.py): every notebook of nbs/
+is a page, in the file's order; the sidebar of every page shows the parts' captions, visible and in order, each with
+exactly its pages under it in order (index first, under no caption); every page's previous and next links follow
+that order. Each show_doc entry has nbdev's anchor (`batchbald.html#get_batchbald_batch`); as many plots are shown
+as the processed notebooks hold.
 
-A screenshot of the BatchBALD page (nbs/03_batchbald.ipynb) is saved, after MathJax has finished.
+A screenshot of the BatchBALD page (nbs/06_batchbald.ipynb) is saved, after MathJax has finished.
 Exit status 0 when everything holds; the last line reads 'N passed, N failed'.
-Usage: python tools/check_docs.py [--site docs/_build/html] [--screenshot docs/_build/screenshots/03_batchbald.png]
+Usage: python tools/check_docs.py [--site docs/_build/html] [--screenshot docs/_build/screenshots/06_batchbald.png]
 """
 import argparse
 import functools
@@ -26,6 +29,8 @@ import threading
 from configparser import ConfigParser
 from pathlib import Path
 from urllib.parse import unquote, urldefrag
+
+import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM_FLAGS = [
@@ -57,12 +62,25 @@ async () => {
   }));
   const links = Array.from(document.querySelectorAll('a[href]')).map(a => a.href);
   const ids = Array.from(document.querySelectorAll('[id]')).map(e => e.id);
-  const sidebar = Array.from(document.querySelectorAll('.sidebar-tree a.reference')).map(a => a.href);
+  // The sidebar as furo draws it: each toctree's caption (a heading), then its list of pages. A list with no
+  // caption before it (the index page's) is a part of its own, with caption null.
+  const parts = [];
+  for (const el of (document.querySelector('.sidebar-tree') || document.createElement('div')).children) {
+    if (el.matches('p.caption')) {
+      const box = el.getBoundingClientRect();
+      parts.push({caption: el.textContent.trim(), heading: el.getAttribute('role') === 'heading',
+                  visible: box.width > 0 && box.height > 0 && getComputedStyle(el).visibility === 'visible', links: null});
+    } else if (el.matches('ul')) {
+      if (!parts.length || parts[parts.length - 1].links !== null) parts.push({caption: null, heading: false, visible: true, links: null});
+      parts[parts.length - 1].links = Array.from(el.querySelectorAll('a.reference')).map(a => a.href);
+    }
+  }
+  const related = cls => { const a = document.querySelector(`.related-pages a.${cls}`); return a ? a.href : null; };
   return {
     title: document.title, mathjax: !!window.MathJax, maths: maths.length, untypeset,
     containers: document.querySelectorAll('mjx-container').length,
     merrors: document.querySelectorAll('mjx-merror, [data-mjx-error]').length,
-    text, images, links, ids, sidebar,
+    text, images, links, ids, parts, prev: related('prev-page'), next: related('next-page'),
   };
 }
 """
@@ -135,11 +153,46 @@ def page_problems(report: dict) -> list:
     return problems
 
 
+def sidebar_yml(nbs: Path) -> list[tuple[str | None, list[str]]]:
+    """nbs/sidebar.yml's parts, as (caption, notebooks relative to nbs/); notebooks outside any `section` (index)
+    make a part with caption None. Read here, not with docs/build.py's reader, so that a slip there shows."""
+    parts = []
+    for entry in yaml.safe_load((nbs / "sidebar.yml").read_text(encoding="utf-8"))["website"]["sidebar"]["contents"]:
+        caption, notebooks = (entry["section"], entry["contents"] or []) if isinstance(entry, dict) else (None, [entry])
+        if caption is None and parts and parts[-1][0] is None:
+            parts[-1][1].extend(notebooks)
+        else:
+            parts.append((caption, list(notebooks)))
+    return parts
+
+
+def notebooks_in(nbs: Path) -> list[str]:
+    "Every notebook of nbs/ that nbdev makes a page of (none in a `.` or `_` folder), relative to nbs/, sorted."
+    found = [p.relative_to(nbs) for p in nbs.rglob("*.ipynb")]
+    return sorted(p.as_posix() for p in found if not any(part.startswith((".", "_")) for part in p.parts))
+
+
+def sidebar_problems(name: str, shown: list, expected: list) -> list:
+    "How the sidebar of one page differs from the expected parts, [(caption, [page]), ...]."
+    got = [(part["caption"], part["pages"]) for part in shown]
+    problems = []
+    if got != expected:
+        # The first part that differs says what is wrong; the whole sidebar would hide it in a long line.
+        at = next((i for i, (a, b) in enumerate(zip(got, expected)) if a != b), min(len(got), len(expected)))
+        shows = f"{got[at][0]!r}: {got[at][1]}" if at < len(got) else "nothing more"
+        wanted = f"{expected[at][0]!r}: {expected[at][1]}" if at < len(expected) else "nothing more"
+        problems.append(f"{name}.html sidebar, part {at + 1} of {len(got)}: shows {shows}, sidebar.yml says {wanted}")
+    for part in shown:
+        if part["caption"] is not None and not (part["heading"] and part["visible"]):
+            problems.append(f"{name}.html: the caption {part['caption']!r} is not a visible heading")
+    return problems
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--site", type=Path, default=ROOT / "docs" / "_build" / "html")
-    parser.add_argument("--screenshot", type=Path, default=ROOT / "docs" / "_build" / "screenshots" / "03_batchbald.png")
-    parser.add_argument("--screenshot-notebook", default="03_batchbald.ipynb", help="the notebook whose page is captured")
+    parser.add_argument("--screenshot", type=Path, default=ROOT / "docs" / "_build" / "screenshots" / "06_batchbald.png")
+    parser.add_argument("--screenshot-notebook", default="06_batchbald.ipynb", help="the notebook whose page is captured")
     parser.add_argument("--chromium", default=shutil.which("chromium") or "/usr/bin/chromium")
     args = parser.parse_args()
 
@@ -162,14 +215,19 @@ def main() -> int:
     all_pages = pages + [p for p in extra if p not in pages]  # genindex, search
     checks = Checks()
 
-    # The page order: nbs/index.ipynb first, then every other notebook of nbs/ in filename order.
-    nbs = ROOT / "nbs"
-    expected = ["index"] + sorted(p.stem for p in nbs.glob("*.ipynb") if p.stem != "index" and p.name[0] not in "._")
-    notebooks = [Path(built["notebooks"][p]).stem for p in pages if Path(built["notebooks"][p]).parent == Path("nbs")]
-    checks.check(
-        f"every notebook is a page, in order: {', '.join(notebooks)}",
-        [] if notebooks == expected else [f"notebooks {expected}, pages from {notebooks}"],
-    )
+    # The page order is nbs/sidebar.yml's, and it lists every notebook of nbs/ (the build refuses it otherwise).
+    nbs = ROOT / config["DEFAULT"].get("nbs_path", "nbs")
+    parts = sidebar_yml(nbs)
+    expected = [nb for _, part in parts for nb in part]
+    notebook_of = {page: Path(built["notebooks"][page]).relative_to(nbs.relative_to(ROOT)).as_posix() for page in pages}
+    notebooks = [notebook_of[page] for page in pages]
+    order_problems = [] if notebooks == expected else [f"sidebar.yml lists {expected}, the pages are from {notebooks}"]
+    if sorted(expected) != notebooks_in(nbs):
+        order_problems.append(f"sidebar.yml lists {sorted(expected)}, nbs/ holds {notebooks_in(nbs)}")
+    checks.check(f"every notebook is a page, in the order of sidebar.yml: {', '.join(notebooks)}", order_problems)
+    # What every page's sidebar must show: the parts, each with the pages of its notebooks.
+    page_of = {notebook: page for page, notebook in notebook_of.items()}
+    expected_parts = [(caption, [page_of.get(nb, nb) for nb in part]) for caption, part in parts]
 
     # How many plots the processed notebooks hold (all must be on the pages).
     stored_plots = 0
@@ -194,13 +252,18 @@ def main() -> int:
                 return unquote(bare[len(base):]) or "index.html", fragment
         return None
 
+    def page_at(link):
+        "The page a sidebar or previous/next link opens (the link itself if it leaves the site, None for none)."
+        target = target_of(link) if link else None
+        return target[0].removesuffix(".html") if target else link
+
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=args.chromium, args=CHROMIUM_FLAGS)
         context = browser.new_context(viewport={"width": 1400, "height": 2000})
         # Refuse every request that would leave the site (it is also counted as a failure by open_page).
         context.route("**/*", lambda route: route.continue_() if is_own(route.request.url) else route.abort())
         for mode, base in (("file://", base_file), ("served", base_http)):
-            ids, links, plots, math_pages, sidebars, texts = {}, [], 0, [], {}, {}
+            ids, links, plots, math_pages, reports, texts = {}, [], 0, [], {}, {}
             for name in all_pages:
                 page, report, problems = open_page(context, base + name + ".html", is_own)
                 problems += page_problems(report)
@@ -216,7 +279,7 @@ def main() -> int:
                 if report["containers"]:
                     math_pages.append(name)
                 if name in pages:
-                    sidebars[name] = report["sidebar"]
+                    reports[name] = report
                 if mode == "file://" and built["notebooks"].get(name, "").endswith("/" + args.screenshot_notebook):
                     args.screenshot.parent.mkdir(parents=True, exist_ok=True)
                     page.screenshot(path=str(args.screenshot))
@@ -242,13 +305,20 @@ def main() -> int:
             public += [f"{name}.html shows the address as text" for name in all_pages if site_url in texts.get(name, "")]
             checks.check(f"{mode} no link to the site's public address {site_url}, which is not online", public)
 
-            order_problems = []
-            for name, sidebar in sidebars.items():
-                listed = [target_of(link) for link in sidebar]
-                listed = [t[0].removesuffix(".html") for t in listed if t is not None]
-                if listed != pages:
-                    order_problems.append(f"{name}.html sidebar: {listed}")
-            checks.check(f"{mode} the sidebar of every page lists {', '.join(pages)}", order_problems)
+            shown_problems, related_problems = [], []
+            for name, report in reports.items():
+                shown = [part | {"pages": [page_at(link) for link in part["links"] or []]} for part in report["parts"]]
+                shown_problems += sidebar_problems(name, shown, expected_parts)
+                at = pages.index(name)
+                prev, next_ = pages[at - 1] if at else None, pages[at + 1] if at + 1 < len(pages) else None
+                if (page_at(report["prev"]), page_at(report["next"])) != (prev, next_):
+                    related_problems.append(
+                        f"{name}.html: previous {page_at(report['prev'])}, next {page_at(report['next'])}; "
+                        f"sidebar.yml's order says {prev}, {next_}"
+                    )
+            listing = " | ".join(f"{caption}: {', '.join(part)}" if caption else ", ".join(part) for caption, part in expected_parts)
+            checks.check(f"{mode} the sidebar of every page shows the parts in order, each with its pages: {listing}", shown_problems)
+            checks.check(f"{mode} every page's previous and next links follow sidebar.yml's order", related_problems)
 
             missing_anchors = [
                 f"{page}.html#{anchor} ({heading})"
