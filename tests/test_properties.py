@@ -40,7 +40,7 @@ def exact_batchbald(log_probs_N_K_C, batch_size, dtype=torch.float64, **options)
     C = log_probs_N_K_C.shape[2]
     options.setdefault("generator", torch.Generator().manual_seed(0))
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", SaturationWarning)  # K = 1, or a few confident samples: tested in 03_batchbald
+        warnings.simplefilter("ignore", SaturationWarning)  # K = 1, or a few confident samples: tested in 06_batchbald
         return get_batchbald_batch(log_probs_N_K_C, batch_size, C ** max(batch_size - 1, 0) + 1, dtype, **options)
 
 

@@ -1,7 +1,7 @@
 """Property-based tests of the stochastic acquisition samplers on small random score vectors.
 
 The frequency checks (do the draws follow p ~ s^beta, exp(beta s), rank^-beta?) live in
-nbs/05_stochastic.ipynb; here we check what must hold for every input: distinct valid picks, the
+nbs/07_stochastic.ipynb; here we check what must hold for every input: distinct valid picks, the
 scores that go with them, reproducibility, the top-k limit, and what power sampling does with
 scores <= 0. Hypothesis runs derandomized, so every run checks the same examples.
 """
