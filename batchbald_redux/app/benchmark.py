@@ -727,12 +727,13 @@ def format_results(
 # %% ../../nbs/19_benchmark.ipynb #b5f246ed
 PEERS = ("batchbald-redux 2.0.5", "scikit-activeml", "baal")
 
-def _ours(log_probs_N_K_C: torch.Tensor, batch_size: int, num_samples: int, seed: int, scheme: Callable = contextlib.nullcontext) -> tuple:
-    "Our batch (indices) and the seconds of the one `get_batchbald_batch` call, run under `scheme()` (an ablation, or nothing)."
+def _ours(log_probs_N_K_C: torch.Tensor, batch_size: int, num_samples: int, seed: int, estimator: Callable = DynamicJointEntropy) -> tuple:
+    "Our batch (indices) and the seconds of the one `get_batchbald_batch` call, its joint entropy built by `estimator` (an ablation, or ours)."
     with warnings.catch_warnings():  # all-uncertain pools saturate: the batch reaches log K nats before B picks
         warnings.simplefilter("ignore", SaturationWarning)
-        with scheme(), stopwatch() as watch:
-            batch = get_batchbald_batch(log_probs_N_K_C, batch_size, num_samples, generator=torch.Generator().manual_seed(seed), progress=False)
+        with stopwatch() as watch:
+            batch = get_batchbald_batch(log_probs_N_K_C, batch_size, num_samples, generator=torch.Generator().manual_seed(seed),
+                                        progress=False, estimator=estimator)
     return batch.indices, watch.seconds
 
 def _value(log_probs_N_K_C: torch.Tensor, indices: List[int], outcomes: int) -> float:
@@ -819,7 +820,7 @@ def format_peers(
 def sampled_value_study(
     python,  # the peers' Python (`.venv-peers/bin/python`); not used when `peer_sizes` is empty
     worker,  # the peers' worker script (`tools/peer_worker.py`); likewise
-    schemes: Optional[Dict[str, tuple]] = None,  # name -> (context manager factory ours runs under, its sizes M); None: ours at M = 625 to 10,000
+    schemes: Optional[Dict[str, tuple]] = None,  # name -> (the `estimator` of ours, its sizes M); None: ours at M = 625 to 10,000
     peer_sizes: Sequence[int] = (2500, 10_000),  # M of batchbald-redux 2.0.5 (empty: no peer)
     seeds: int = 8,  # pools: the all-uncertain pools of seeds 0 to `seeds` - 1
     N: int = 2000,  # pool points
@@ -828,16 +829,16 @@ def sampled_value_study(
 ) -> dict:
     "Batch value against M on all-uncertain pools: ours (and ablations of our sampler) and batchbald-redux 2.0.5 (`nbs/sampled_value.json`)."
     K, C, B = 20, 10, 10
-    schemes = {"ours": (contextlib.nullcontext, (625, 1250, 2500, 5000, 10_000))} if schemes is None else schemes
+    schemes = {"ours": (DynamicJointEntropy, (625, 1250, 2500, 5000, 10_000))} if schemes is None else schemes
     pools = {f"all-uncertain {seed}": mc_dropout_like_pool(N, K, C, every_point_uncertain=True, seed=seed) for seed in range(seeds)}
     done = {(run["scheme"], run["pool"], run["M"]) for run in kept_runs}
     runs = [dict(run) for run in kept_runs if run["pool"] in pools]
     for seed, (name, log_probs_N_K_C) in enumerate(pools.items()):
-        for scheme, (context, sizes) in schemes.items():
+        for scheme, (estimator, sizes) in schemes.items():
             for M in sizes:
                 if (scheme, name, M) in done:
                     continue
-                indices, taken = _ours(log_probs_N_K_C, B, M, 100 + seed, context)
+                indices, taken = _ours(log_probs_N_K_C, B, M, 100 + seed, estimator)
                 runs.append({"scheme": scheme, "pool": name, "M": M, "indices": indices, "seconds": taken})
                 _log(f"  {scheme:<28} {name:<16} M={M:<6} {taken:7.2f} s")
     peer_done = {(pool, M) for scheme, pool, M in done if scheme.startswith("batchbald-redux")}
