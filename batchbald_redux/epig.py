@@ -311,8 +311,10 @@ def get_batchepig_batch(
 # %% ../nbs/08_epig.ipynb #fc8ecd2b
 _MOVED = {name: "batchbald_redux.app.benchmark" for name in ("epig_floor_seconds", "epig_speed", "epig_peak_memory")}
 
-def __getattr__(name: str):
+def _moved_name(name: str):
     "The helpers that moved to the benchmark, under their old names here (imported when first asked for)."
     if name in _MOVED:
         return getattr(importlib.import_module(_MOVED[name]), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+__getattr__ = _moved_name  # PEP 562: called for the names this module does not define
