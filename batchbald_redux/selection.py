@@ -330,7 +330,7 @@ _SUMMARIES = {  # sampler -> the summary of its method, for a score called {name
 def stochastic_methods(
     score: Callable,  # score(*inputs, **options) -> this rank's scores, float64 on the CPU
     key: str,  # the score's key in the methods' names: "bald" makes get_powerbald_batch, ...
-    name: str,  # what the score is called in the help text, e.g. "BALD"
+    name: str,  # what the score is called in the help text, e.g. "BALD" or "entropy" (capitalised in the summaries' labels)
     symbol: str,  # how the summaries write it, in LaTeX
     module: str,  # the module the methods are defined in (`__name__` there)
     prepare_power: Optional[Callable] = None,  # `prepare` of the power method (None: the scores as they are)
@@ -338,6 +338,6 @@ def stochastic_methods(
     "The power, softmax and soft-rank methods of a score, in that order, made by `stochastic_method`."
     return tuple(
         stochastic_method(score, sampler, f"get_{sampler}{key}_batch",
-                          summary.format(label=f"{sampler.capitalize()}{name}", symbol=symbol, name=name), module, name,
+                          summary.format(label=f"{sampler.capitalize()}{name[:1].upper()}{name[1:]}", symbol=symbol, name=name), module, name,
                           prepare_power if sampler == "power" else None)
         for sampler, summary in _SUMMARIES.items())

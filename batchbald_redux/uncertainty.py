@@ -21,7 +21,7 @@ get_entropy_batch = top_k_method(
     compute_entropy, "get_entropy_batch", "Max entropy: the top `batch_size` points by predictive entropy $H[y]$, best first "
     "(global indices with `process_group`).", __name__)
 get_powerentropy_batch, get_softmaxentropy_batch, get_softrankentropy_batch = stochastic_methods(
-    compute_entropy, "entropy", "Entropy", "H[y]", __name__)
+    compute_entropy, "entropy", "entropy", "H[y]", __name__)
 
 # %% ../nbs/09_uncertainty.ipynb #1e372dec
 @torch.no_grad()
