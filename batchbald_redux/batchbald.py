@@ -255,7 +255,7 @@ def _greedy_step(
     return index, gain
 
 # %% ../nbs/06_batchbald.ipynb #c1f3bfba
-def _check_batchbald_arguments(log_probs_N_K_C, batch_size, num_samples, dtype, device, lazy, lazy_first_chunk, scratch_dir, exact_outcomes=EXACT_OUTCOMES) -> tuple:
+def _check_batchbald_arguments(log_probs_N_K_C, batch_size, num_samples, dtype, device, lazy, lazy_first_chunk, scratch_dir, exact_outcomes=EXACT_OUTCOMES, estimator=DynamicJointEntropy) -> tuple:
     "Check the arguments of `get_batchbald_batch` that need no pass over the pool; returns `(dtype, device)`."
     check_log_probs(log_probs_N_K_C, values=False)  # the values are checked by the first pass over the pool
     check_count(batch_size, "batch_size", minimum=0)
@@ -267,6 +267,8 @@ def _check_batchbald_arguments(log_probs_N_K_C, batch_size, num_samples, dtype, 
         check_count(lazy_first_chunk, "lazy_first_chunk")
     if scratch_dir is not None and (not isinstance(scratch_dir, (str, os.PathLike)) or not os.path.isdir(scratch_dir)):
         raise ValueError(f"scratch_dir must be an existing folder, got {scratch_dir!r}")
+    if not callable(estimator):
+        raise TypeError(f"estimator must be a class or function called as DynamicJointEntropy is, got {type(estimator).__name__}")
     dtype, device = resolve_compute(log_probs_N_K_C, dtype, device, default=torch.float32)
     check_fine_dtype(dtype, "BatchBALD", math.log(log_probs_N_K_C.shape[2]))  # half precision: every gain would tie
     return dtype, device
@@ -425,7 +427,7 @@ def get_batchbald_batch(
     "Greedy BatchBALD: `scores[i]` is the mutual information of the first i+1 picks with the parameters, in [0, log K]."
     group = check_process_group(process_group)
     with all_or_none(group):  # a bad argument on one rank stops every rank
-        dtype, device = _check_batchbald_arguments(log_probs_N_K_C, batch_size, num_samples, dtype, device, lazy, lazy_first_chunk, scratch_dir, exact_outcomes)
+        dtype, device = _check_batchbald_arguments(log_probs_N_K_C, batch_size, num_samples, dtype, device, lazy, lazy_first_chunk, scratch_dir, exact_outcomes, estimator)
     n, K, C = log_probs_N_K_C.shape
     offset, N = shard_layout(n, group, B=batch_size, M=num_samples, K=K, C=C)
     batch_size = min(batch_size, N)

@@ -294,6 +294,8 @@ def stochastic_method(
 ) -> Callable:
     "An acquisition function that draws `batch_size` distinct points with `sampler` from `score`, in draw order, with their scores."
     inputs, options = _score_parameters(score)
+    if sampler not in SAMPLERS:
+        raise ValueError(f"unknown sampler {sampler!r}; expected one of {', '.join(SAMPLERS)}")
     sample, coldness_meaning = SAMPLERS[sampler]
     at_most = f"at most N; for 0 < coldness < inf, at most those with {score_name} > 0" if sampler == "power" else "at most N"
     rows = _rows(score, batch_size=("int", f"how many distinct points to draw ({at_most})"),

@@ -13,7 +13,7 @@ from typing import Optional
 import torch
 
 from .batchbald import compute_bald
-from .core import documented, check_generator, resolve_compute, rounding_tolerance
+from .core import documented, resolve_compute, rounding_tolerance
 from .distributed import shard_layout
 from batchbald_redux.selection import (
     CandidateBatch,
@@ -49,5 +49,5 @@ def get_random_batch(
     group = check_batch_arguments(log_probs_N_K_C, batch_size, process_group, generator=generator)
     _, N = shard_layout(log_probs_N_K_C.shape[0], group, B=batch_size)
     batch_size = min(batch_size, N)
-    indices_B = torch.randperm(N, generator=check_generator(generator))[:batch_size]
+    indices_B = torch.randperm(N, generator=generator)[:batch_size]  # checked above
     return CandidateBatch(scores=[0.0] * batch_size, indices=indices_B.tolist())
