@@ -12,7 +12,7 @@ export GOMP_SPINCOUNT ?= 1000
 # nbdev_test runs this many notebooks at once, each with one PyTorch thread: workers x threads = the 2 cores.
 TEST_WORKERS ?= 2
 
-.PHONY: install demo test test-cpus check lint bench bench-quick bench-peers experiment readme outputs outputs-slow docs docs-test clean gpu-check
+.PHONY: install hooks demo test test-cpus check lint bench bench-quick bench-peers experiment readme outputs outputs-slow docs docs-test clean gpu-check
 
 # Fails if any nvidia-*/cuda-* package ended up in the environment.
 define check_no_cuda
@@ -83,10 +83,19 @@ check: install
 	$(BIN)/nbdev_clean
 	$(BIN)/python tools/make_readme.py --check
 	@if [ -n "$$(git status --porcelain)" ]; then echo "the tree is not clean:" >&2; git status --porcelain >&2; exit 1; fi
-	$(BIN)/python tools/export_cells.py
+	$(BIN)/python tools/export_cells.py --check
 
+# ruff, then the chapters' export cells: none longer than 35 lines, their median at most 10, each shown by a runnable
+# cell before the next export cell (tools/export_cells.py says what it checks). CI runs it; so does `git commit` once
+# `make hooks` has installed the hooks.
 lint: install
 	$(BIN)/ruff check batchbald_redux tests tools docs setup.py
+	$(BIN)/python tools/export_cells.py --check
+
+# The git hooks of .pre-commit-config.yaml (clean notebooks, generated files up to date, the export cell check, ruff),
+# run by every `git commit` from now on. `$(BIN)/pre-commit run --all-files` runs them by hand.
+hooks: install
+	$(BIN)/pre-commit install
 
 # Speed and memory figures (three and a half minutes on 2 idle cores): prints tables and writes nbs/benchmark.json, which
 # the benchmark page plots.
