@@ -18,13 +18,13 @@ import linecache
 import sys
 import tokenize
 from contextlib import contextmanager
-from typing import Callable, Iterator, Optional
+from typing import Any, Callable, Iterator, Optional
 
 import torch
 from toma import simple as toma_simple
 from tqdm.auto import tqdm
 
-# %% ../nbs/00_core.ipynb #337b76c5
+# %% ../nbs/00_core.ipynb #7f1cbde5
 SHARED_PARAMETERS = {  # name -> meaning, for the options that many functions take: described here once
     "device": "where the computation runs, anything `torch.device` accepts (None: where its input is)",
     "dtype": "floating-point dtype the computation runs in (None: the input's, float32 for a half-precision input)",
@@ -36,6 +36,7 @@ SHARED_PARAMETERS = {  # name -> meaning, for the options that many functions ta
     "progress": "show a progress bar (None: only on a terminal)",
 }
 
+# %% ../nbs/00_core.ipynb #455314f9
 def describe_parameter(
     name: str,  # the parameter's name
     meaning: str,  # what it means wherever its own comment does not say otherwise
@@ -45,13 +46,15 @@ def describe_parameter(
         raise ValueError(f"parameter {name!r} is described already, as {SHARED_PARAMETERS[name]!r}")
     SHARED_PARAMETERS[name] = meaning
 
+# %% ../nbs/00_core.ipynb #b95ca895
+def _comments(source: str) -> dict:
+    "Line number -> the text of the comment on that line, in Python source."
+    tokens = tokenize.generate_tokens(io.StringIO(source).readline)
+    return {token.start[0]: token.string.lstrip("#").strip() for token in tokens if token.type == tokenize.COMMENT}
 
-# %% ../nbs/00_core.ipynb #082317c8
-@functools.lru_cache(maxsize=None)
-def _parsed_source(filename: str) -> tuple:
-    "(first line of each def or class -> its node, class name -> its node, line -> comment) of one source file."
-    source = "".join(linecache.getlines(filename))
-    tree = ast.parse(source)
+# %% ../nbs/00_core.ipynb #20c33041
+def _def_starts(tree: ast.AST) -> tuple:
+    "(first line of each def or class, and of each of its decorators -> its node, class name -> its node) of a tree."
     starts, classes = {}, {}
     for node in ast.walk(tree):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
@@ -59,10 +62,17 @@ def _parsed_source(filename: str) -> tuple:
                 starts[line] = node
             if isinstance(node, ast.ClassDef):
                 classes.setdefault(node.name, node)
-    tokens = tokenize.generate_tokens(io.StringIO(source).readline)
-    comments = {token.start[0]: token.string.lstrip("#").strip() for token in tokens if token.type == tokenize.COMMENT}
-    return starts, classes, comments
+    return starts, classes
 
+# %% ../nbs/00_core.ipynb #9d1473be
+@functools.lru_cache(maxsize=None)
+def _parsed_source(filename: str) -> tuple:
+    "(first line of each def or class -> its node, class name -> its node, line -> comment) of one source file."
+    source = "".join(linecache.getlines(filename))
+    starts, classes = _def_starts(ast.parse(source))
+    return starts, classes, _comments(source)
+
+# %% ../nbs/00_core.ipynb #96ecb746
 def _definition(obj) -> tuple:
     "The `def` or `class` node of `obj` and the comments of its file, or (None, {}) where there is no source."
     try:
@@ -74,43 +84,59 @@ def _definition(obj) -> tuple:
         return classes.get(obj.__name__), comments
     return starts.get(inspect.unwrap(obj).__code__.co_firstlineno), comments
 
-def _parameters(node, comments: dict) -> list:
-    "(name, annotation, meaning) of each parameter of a `def`, or each field of a class without an `__init__`."
-    if isinstance(node, ast.ClassDef):
-        init = next((n for n in node.body if isinstance(n, ast.FunctionDef) and n.name == "__init__"), None)
-        if init is None:  # a dataclass: its annotated fields
-            return [(n.target.id, ast.unparse(n.annotation), comments.get(n.lineno)) for n in node.body
-                    if isinstance(n, ast.AnnAssign) and isinstance(n.target, ast.Name)
-                    and not ast.unparse(n.annotation).startswith(("ClassVar", "typing.ClassVar"))]
-        node = init
-    arguments = node.args
+# %% ../nbs/00_core.ipynb #e0996eb8
+def _dataclass_fields(node: ast.ClassDef, comments: dict) -> list:
+    "(name, annotation, meaning) of each annotated field of a class, `ClassVar`s aside."
+    return [(n.target.id, ast.unparse(n.annotation), comments.get(n.lineno)) for n in node.body
+            if isinstance(n, ast.AnnAssign) and isinstance(n.target, ast.Name)
+            and not ast.unparse(n.annotation).startswith(("ClassVar", "typing.ClassVar"))]
+
+# %% ../nbs/00_core.ipynb #8765b6cf
+def _listed_arguments(arguments: ast.arguments) -> list:
+    "`(star, arg)` of each parameter of a signature, in order, a first `self` or `cls` aside."
     listed = [("", arg) for arg in [*arguments.posonlyargs, *arguments.args]]
     if listed and listed[0][1].arg in ("self", "cls"):
         listed = listed[1:]
     listed += [("*", arguments.vararg)] if arguments.vararg else []
     listed += [("", arg) for arg in arguments.kwonlyargs]
     listed += [("**", arguments.kwarg)] if arguments.kwarg else []
+    return listed
+
+# %% ../nbs/00_core.ipynb #4884f01e
+def _parameters(node, comments: dict) -> list:
+    "(name, annotation, meaning) of each parameter of a `def`, or each field of a class without an `__init__`."
+    if isinstance(node, ast.ClassDef):
+        init = next((n for n in node.body if isinstance(n, ast.FunctionDef) and n.name == "__init__"), None)
+        if init is None:  # a dataclass: its annotated fields
+            return _dataclass_fields(node, comments)
+        node = init
     return [(star + arg.arg, ast.unparse(arg.annotation) if arg.annotation else "", comments.get(arg.lineno))
-            for star, arg in listed]
+            for star, arg in _listed_arguments(node.args)]
 
-
-# %% ../nbs/00_core.ipynb #62fbce53
-def parameter_table(
-    obj,  # a function, or a class (its `__init__`'s parameters, or a dataclass's fields)
-) -> list:
-    "`(name, annotation, meaning)` of each parameter: its comment, else `SHARED_PARAMETERS`; a made function's own table."
-    if hasattr(obj, "__parameter_table__"):  # made by a factory: its signature is not its def's (see `selection`)
-        return list(obj.__parameter_table__)
+# %% ../nbs/00_core.ipynb #baefd16f
+def _own_parameters(obj) -> list:
+    "`_parameters` of `obj`'s own definition, or of the `__init__` it inherits from a class of the same module."
     node, comments = _definition(obj)
     parameters = _parameters(node, comments) if node is not None else []
     init = getattr(obj, "__init__", None)
     if not parameters and isinstance(obj, type) and inspect.isfunction(init) and init.__module__ == obj.__module__:
         node, comments = _definition(init)  # an `__init__` inherited from a class of the same module
         parameters = _parameters(node, comments) if node is not None else []
-    return [(name, annotation, meaning or SHARED_PARAMETERS.get(name.lstrip("*"), "")) for name, annotation, meaning in parameters]
+    return parameters
 
+# %% ../nbs/00_core.ipynb #62fbce53
+def parameter_table(
+    obj: Callable[..., Any],  # a function, or a class (its `__init__`'s parameters, or a dataclass's fields)
+) -> list:
+    "`(name, annotation, meaning)` of each parameter: its comment, else `SHARED_PARAMETERS`; a made function's own table."
+    if hasattr(obj, "__parameter_table__"):  # made by a factory: its signature is not its def's (see `selection`)
+        return list(obj.__parameter_table__)
+    return [(name, annotation, meaning or SHARED_PARAMETERS.get(name.lstrip("*"), ""))
+            for name, annotation, meaning in _own_parameters(obj)]
+
+# %% ../nbs/00_core.ipynb #cfb9effd
 def parameters_doc(
-    obj,  # a function, or a class (its `__init__`'s parameters, or a dataclass's fields)
+    obj: Callable[..., Any],  # a function, or a class (its `__init__`'s parameters, or a dataclass's fields)
 ) -> str:
     "A numpy-style `Parameters` section of `obj`, from `parameter_table`."
     lines = []
@@ -119,29 +145,38 @@ def parameters_doc(
         lines.append(f"    {meaning}")
     return "\n".join(["Parameters", "----------", *lines]) if lines else ""
 
+# %% ../nbs/00_core.ipynb #7448d632
 def documented(
-    obj,  # a function or class with a one-line docstring and comments on its parameters
+    obj: Callable[..., Any],  # a function or class with a one-line docstring and comments on its parameters
 ):
     "Decorator: append each parameter's meaning (its comment, else `SHARED_PARAMETERS`) to `obj.__doc__`, for `help()`."
     section = parameters_doc(obj)
     if section:
         obj.__doc__ = f"{(obj.__doc__ or '').rstrip()}\n\n{section}".lstrip()
     if isinstance(obj, type):
-        for name, member in vars(obj).items():
-            if name == "__init__" and inspect.isfunction(member) and section and not member.__doc__:
-                member.__doc__ = section  # what the site's parameter list of a class reads
-            elif inspect.isfunction(member) and not name.startswith("_"):
-                documented(member)
+        _document_members(obj, section)
     return obj
 
+# %% ../nbs/00_core.ipynb #207d4b7c
+def _document_members(
+    cls: type,  # a class that `documented` has just documented
+    section: str,  # its `Parameters` section
+) -> None:
+    "Give the `__init__` of `cls` the class's `section` if it has no docstring, and document its public methods."
+    for name, member in vars(cls).items():
+        if name == "__init__" and inspect.isfunction(member) and section and not member.__doc__:
+            member.__doc__ = section  # what the site's parameter list of a class reads
+        elif inspect.isfunction(member) and not name.startswith("_"):
+            documented(member)
+
+# %% ../nbs/00_core.ipynb #0c7b70c9
 for _function in (describe_parameter, parameter_table, parameters_doc, documented):  # defined before `documented` was
     documented(_function)
-
 
 # %% ../nbs/00_core.ipynb #e93d9c37
 @documented
 def check_count(
-    value,  # the argument to check
+    value: int,  # the argument to check
     name: str,  # its name, for the error
     minimum: int = 1,  # the smallest allowed value
 ) -> int:
@@ -155,7 +190,7 @@ def check_count(
 # %% ../nbs/00_core.ipynb #3cd165c3
 @documented
 def check_generator(
-    generator,  # a CPU `torch.Generator`, or None for PyTorch's global one
+    generator: torch.Generator | None,  # a CPU `torch.Generator`, or None for PyTorch's global one
 ) -> Optional[torch.Generator]:
     "`generator` if it is None or a CPU `torch.Generator`, else a clear error."
     if generator is None:
@@ -168,9 +203,10 @@ def check_generator(
         )
     return generator
 
-# %% ../nbs/00_core.ipynb #f3276bfd
+# %% ../nbs/00_core.ipynb #b6ed40b0
 UNIFORM_LEVELS = 2**52  # U = (m + 1/2) / 2**52 with m uniform in {0, ..., 2**52 - 1}: exact in float64, never 0 or 1
 
+# %% ../nbs/00_core.ipynb #c83b1b88
 @documented
 def gumbel_noise(
     N: int,  # how many draws
@@ -184,8 +220,8 @@ def gumbel_noise(
 # %% ../nbs/00_core.ipynb #f4c6920e
 @documented
 def check_compute_options(
-    dtype,  # a floating-point torch.dtype, or None
-    device,  # anything torch.device accepts, or None
+    dtype: torch.dtype | None,  # a floating-point torch.dtype, or None
+    device: torch.device | str | None,  # anything torch.device accepts, or None
 ) -> tuple:
     "`(dtype, device)` checked, the device as a `torch.device` (or None); CUDA only where PyTorch sees a GPU."
     if dtype is not None and (not isinstance(dtype, torch.dtype) or not dtype.is_floating_point or dtype.is_complex):
@@ -201,8 +237,8 @@ def check_compute_options(
 @documented
 def resolve_compute(
     tensor: torch.Tensor,  # the input the computation reads
-    dtype=None,  # asked-for dtype (None: `default`, else the input's; half precision computes in float32)
-    device=None,  # asked-for device (None: the input's)
+    dtype: torch.dtype | None = None,  # asked-for dtype (None: `default`, else the input's; half precision computes in float32)
+    device: torch.device | str | None = None,  # asked-for device (None: the input's)
     default: Optional[torch.dtype] = None,  # the dtype when none is asked for (None: the input's)
 ) -> tuple:
     "The checked `(dtype, device)` to compute in."
@@ -211,7 +247,7 @@ def resolve_compute(
         dtype = default or (tensor.dtype if torch.finfo(tensor.dtype).bits >= 32 else torch.float32)
     return dtype, device if device is not None else tensor.device
 
-# %% ../nbs/00_core.ipynb #9c28713d
+# %% ../nbs/00_core.ipynb #e05a1d33
 @documented
 def rounding_tolerance(
     dtype: torch.dtype,  # the dtype the entropies are computed in
@@ -220,6 +256,7 @@ def rounding_tolerance(
     "Entropies of about `nats` computed in `dtype` that differ by less than this are equal up to rounding."
     return 16 * torch.finfo(dtype).eps * (1.0 + abs(nats))
 
+# %% ../nbs/00_core.ipynb #da1d4a6a
 @documented
 def check_fine_dtype(
     dtype: torch.dtype,  # the compute dtype asked for
@@ -237,7 +274,7 @@ def check_fine_dtype(
 DEFAULT_MAX_MEMORY = 256 * 2**20  # bytes of temporaries per chunk of the pool
 CPU_CHUNK_BYTES = 8 * 2**20  # on the CPU, chunks are no larger than this even if the budget allows, to stay in cache
 
-# %% ../nbs/00_core.ipynb #beb0b4c4
+# %% ../nbs/00_core.ipynb #24ad7bd0
 @documented
 def check_max_memory(
     max_memory: Optional[int],  # bytes of temporaries per chunk (None: `DEFAULT_MAX_MEMORY`)
@@ -249,11 +286,12 @@ def check_max_memory(
         raise ValueError(f"max_memory must be a positive number of bytes (an int), got {max_memory!r}")
     return max_memory
 
+# %% ../nbs/00_core.ipynb #cdaab4e9
 @documented
 def rows_per_chunk(
     bytes_per_row: int,  # temporaries per pool point
     max_memory: Optional[int],  # the budget (None: `DEFAULT_MAX_MEMORY`)
-    device=None,  # where the chunk is computed; on the CPU, `CPU_CHUNK_BYTES` caps the budget
+    device: torch.device | str | None = None,  # where the chunk is computed; on the CPU, `CPU_CHUNK_BYTES` caps the budget
 ) -> int:
     "How many pool points fit in one chunk of at most `max_memory` bytes of temporaries (at least one)."
     max_memory = check_max_memory(max_memory)
@@ -267,7 +305,7 @@ def for_chunks(
     N: int,  # number of pool points
     rows: int,  # rows per chunk
     body: Callable[[int, int], None],  # called as body(start, end) for each chunk
-    device,  # where the chunks are computed
+    device: torch.device | str,  # where the chunks are computed
 ):
     "Call `body` on consecutive chunks of `range(N)`, backing off on CUDA out-of-memory."
     if N == 0:
@@ -282,7 +320,7 @@ def for_chunks(
 @documented
 def progress_bar(
     progress: Optional[bool],  # True: show, False: hide, None: only on a terminal
-    **kwargs,  # passed to `tqdm` (total, desc, ...)
+    **kwargs: Any,  # passed to `tqdm` (total, desc, ...)
 ) -> tqdm:
     "A `tqdm` bar that leaves no line behind when it closes."
     return tqdm(leave=False, disable=None if progress is None else not progress, **kwargs)
@@ -310,6 +348,48 @@ def normalisation_tolerance(
     "How far from 0 the log of a point's total probability may be before we call it unnormalised."
     return 1e-3 if torch.finfo(dtype).bits >= 32 else 5e-2
 
+# %% ../nbs/00_core.ipynb #7c387482
+def _first_at(
+    bad: torch.Tensor,  # true where a value of the chunk is wrong; the first dimension is the chunk's points
+    start: int,  # the pool index of the chunk's first point
+) -> int:
+    "The pool index of the first point of the chunk where `bad` is true somewhere."
+    return start + int(bad.nonzero()[0, 0])
+
+# %% ../nbs/00_core.ipynb #79111e6f
+def _check_finite(chunk_n_K_C: torch.Tensor, start: int, name: str) -> None:
+    "A `ValueError` naming the first pool point with a NaN (or else a +inf) if the chunk has one."
+    if bool(chunk_n_K_C.isnan().any()):
+        raise ValueError(f"{name} contains NaN (first at pool point {_first_at(chunk_n_K_C.isnan(), start)})")
+    if bool(chunk_n_K_C.isposinf().any()):
+        raise ValueError(f"{name} contains +inf (first at pool point {_first_at(chunk_n_K_C.isposinf(), start)}); log-probabilities are <= 0")
+
+# %% ../nbs/00_core.ipynb #5393af34
+def _check_not_positive(chunk_n_K_C: torch.Tensor, start: int, name: str, tolerance: float) -> None:
+    "A `ValueError` if a value of the chunk is above `tolerance`: probabilities by mistake, or no log-probabilities."
+    if not bool((chunk_n_K_C > tolerance).any()):
+        return
+    if bool(((chunk_n_K_C >= 0) & (chunk_n_K_C <= 1)).all()):
+        raise ValueError(
+            f"{name} looks like probabilities (all values in [0, 1]), but log-probabilities are expected: "
+            "pass probs.log() or the output of log_softmax"
+        )
+    raise ValueError(
+        f"{name} must hold log-probabilities (<= 0), but pool point {_first_at(chunk_n_K_C > tolerance, start)} has a "
+        f"value of {float(chunk_n_K_C.max()):.4g}"
+    )
+
+# %% ../nbs/00_core.ipynb #ce3313e8
+def _unnormalised_error(log_totals_n_K: torch.Tensor, start: int, name: str, tolerance: float) -> ValueError:
+    "The error for totals further than `tolerance` from 0: the first such pool point, and its total furthest from 1."
+    n = _first_at(~(log_totals_n_K.abs() <= tolerance), start)
+    total_K = log_totals_n_K[n - start]
+    return ValueError(
+        f"{name} does not normalise over the C classes: at pool point {n}, the probabilities sum to "
+        f"{float(total_K[total_K.abs().argmax()].exp()):.6g} for some posterior sample (expected 1 within "
+        f"{tolerance:g}); apply log_softmax over the class dimension"
+    )
+
 # %% ../nbs/00_core.ipynb #09d14cb5
 @documented
 def check_log_prob_totals(
@@ -323,42 +403,21 @@ def check_log_prob_totals(
     if bool((log_totals_n_K.abs() <= tolerance).all()):  # NaN and +inf fail this too
         return
     chunk_n_K_C = chunk_n_K_C.float() if chunk_n_K_C.element_size() < 4 else chunk_n_K_C
-    where = lambda bad: start + int(bad.nonzero()[0, 0])
-    if bool(chunk_n_K_C.isnan().any()):
-        raise ValueError(f"{name} contains NaN (first at pool point {where(chunk_n_K_C.isnan())})")
-    if bool(chunk_n_K_C.isposinf().any()):
-        raise ValueError(f"{name} contains +inf (first at pool point {where(chunk_n_K_C.isposinf())}); log-probabilities are <= 0")
-    if bool((chunk_n_K_C > tolerance).any()):
-        if bool(((chunk_n_K_C >= 0) & (chunk_n_K_C <= 1)).all()):
-            raise ValueError(
-                f"{name} looks like probabilities (all values in [0, 1]), but log-probabilities are expected: "
-                "pass probs.log() or the output of log_softmax"
-            )
-        raise ValueError(
-            f"{name} must hold log-probabilities (<= 0), but pool point {where(chunk_n_K_C > tolerance)} has a "
-            f"value of {float(chunk_n_K_C.max()):.4g}"
-        )
-    n = where(~(log_totals_n_K.abs() <= tolerance))
-    total_K = log_totals_n_K[n - start]
-    raise ValueError(
-        f"{name} does not normalise over the C classes: at pool point {n}, the probabilities sum to "
-        f"{float(total_K[total_K.abs().argmax()].exp()):.6g} for some posterior sample (expected 1 within "
-        f"{tolerance:g}); apply log_softmax over the class dimension"
-    )
+    _check_finite(chunk_n_K_C, start, name)
+    _check_not_positive(chunk_n_K_C, start, name, tolerance)
+    raise _unnormalised_error(log_totals_n_K, start, name, tolerance)
 
-# %% ../nbs/00_core.ipynb #f30de7f6
-@documented
-def check_log_probs(
-    log_probs_N_K_C,  # log p(y_n = c | w_k), shape N x K x C
-    name: str = "log_probs_N_K_C",  # what to call the tensor in error messages
-    max_memory: Optional[int] = None,  # bytes of temporaries for the check
-    values: bool = True,  # also check the values (False: only type and shape, for callers that check values as they go)
-):
-    "Raise a `TypeError` or `ValueError` naming the problem unless `log_probs_N_K_C` holds valid log-probabilities."
+# %% ../nbs/00_core.ipynb #64ec79ac
+def _check_float_tensor(log_probs_N_K_C, name: str) -> None:
+    "A `TypeError` unless `log_probs_N_K_C` is a floating-point tensor."
     if not isinstance(log_probs_N_K_C, torch.Tensor):
         raise TypeError(f"{name} must be a torch.Tensor, got {type(log_probs_N_K_C).__name__}")
     if not log_probs_N_K_C.is_floating_point():
         raise TypeError(f"{name} must be a floating-point tensor of log-probabilities, got dtype {log_probs_N_K_C.dtype}")
+
+# %% ../nbs/00_core.ipynb #c90a1d38
+def _check_N_K_C_shape(log_probs_N_K_C: torch.Tensor, name: str) -> None:
+    "A `ValueError` unless the tensor is N x K x C with at least one posterior sample and one class."
     if log_probs_N_K_C.dim() != 3:
         raise ValueError(
             f"{name} must be 3-D (N pool points x K posterior samples x C classes), got shape {tuple(log_probs_N_K_C.shape)}"
@@ -366,13 +425,30 @@ def check_log_probs(
     N, K, C = log_probs_N_K_C.shape
     if K < 1 or C < 1:
         raise ValueError(f"{name} needs at least one posterior sample and one class, got shape {(N, K, C)}")
-    if not values:
-        return
+
+# %% ../nbs/00_core.ipynb #f2a87200
+def _check_values(log_probs_N_K_C: torch.Tensor, name: str, max_memory: int | None) -> None:
+    "`check_log_prob_totals` on each chunk of the pool, its totals computed in float32 or wider."
+    N, K, C = log_probs_N_K_C.shape
     rows = rows_per_chunk(K * C * 8 * 2, max_memory, log_probs_N_K_C.device)
     for start in range(0, N, rows):
         chunk_n_K_C = log_probs_N_K_C[start : start + rows]
         log_totals_n_K = torch.logsumexp(chunk_n_K_C.float() if chunk_n_K_C.element_size() < 4 else chunk_n_K_C, dim=2)
         check_log_prob_totals(log_totals_n_K, chunk_n_K_C, start, name)
+
+# %% ../nbs/00_core.ipynb #f30de7f6
+@documented
+def check_log_probs(
+    log_probs_N_K_C: torch.Tensor,  # log p(y_n = c | w_k), shape N x K x C
+    name: str = "log_probs_N_K_C",  # what to call the tensor in error messages
+    max_memory: Optional[int] = None,  # bytes of temporaries for the check
+    values: bool = True,  # also check the values (False: only type and shape, for callers that check values as they go)
+):
+    "Raise a `TypeError` or `ValueError` naming the problem unless `log_probs_N_K_C` holds valid log-probabilities."
+    _check_float_tensor(log_probs_N_K_C, name)
+    _check_N_K_C_shape(log_probs_N_K_C, name)
+    if values:
+        _check_values(log_probs_N_K_C, name, max_memory)
 
 # %% ../nbs/00_core.ipynb #83b48e82
 @contextmanager

@@ -13,39 +13,46 @@ from typing import List, Optional
 
 import torch
 import torch.distributed as dist
+from torch.distributed import ProcessGroup
 
 from .core import documented
 
-# %% ../nbs/01_distributed.ipynb #0e1a6df3
+# %% ../nbs/01_distributed.ipynb #ad6aed01
+def _check_initialised() -> None:
+    "A `ValueError` unless `torch.distributed` is available and initialised."
+    if not dist.is_available() or not dist.is_initialized():
+        raise ValueError("process_group was given, but torch.distributed is not initialised: call init_process_group first")
+
+# %% ../nbs/01_distributed.ipynb #f52c71a1
 @documented
 def check_process_group(
-    process_group,  # a torch.distributed ProcessGroup, or None for one process
-):
+    process_group: ProcessGroup | None,  # a torch.distributed ProcessGroup, or None for one process
+) -> Optional[ProcessGroup]:
     "`process_group` if it is None or a group this process belongs to, else a clear error."
     if process_group is None:
         return None
-    if not dist.is_available() or not dist.is_initialized():
-        raise ValueError("process_group was given, but torch.distributed is not initialised: call init_process_group first")
+    _check_initialised()
     if not isinstance(process_group, dist.ProcessGroup):
         raise TypeError(f"process_group must be a torch.distributed ProcessGroup (e.g. dist.group.WORLD), got {type(process_group).__name__}")
     if dist.get_rank(process_group) < 0:
         raise ValueError("this process is not a member of process_group")
     return process_group
 
+# %% ../nbs/01_distributed.ipynb #9432db4d
 @documented
 def comm_device(
-    process_group,  # a checked process group, or None
+    process_group: ProcessGroup | None,  # a checked process group, or None
 ) -> torch.device:
     "Where the tensors sent through `process_group` live: the current CUDA device for NCCL, else the CPU."
     if process_group is not None and dist.get_backend(process_group) == "nccl":
         return torch.device("cuda", torch.cuda.current_device())
     return torch.device("cpu")
 
-# %% ../nbs/01_distributed.ipynb #7bcd2d6f
+# %% ../nbs/01_distributed.ipynb #b0fc418c
 @documented
 def all_max(
     value: float,  # this rank's value
-    process_group,  # a checked process group, or None
+    process_group: ProcessGroup | None,  # a checked process group, or None
 ) -> float:
     "The largest `value` over the ranks."
     if process_group is None:
@@ -54,40 +61,60 @@ def all_max(
     dist.all_reduce(value_1, op=dist.ReduceOp.MAX, group=process_group)
     return float(value_1)
 
+# %% ../nbs/01_distributed.ipynb #5f75d6e9
+def _shard_lengths(n: int, process_group: ProcessGroup) -> list:
+    "Every rank's `n` (its number of rows), in rank order."
+    device, P = comm_device(process_group), dist.get_world_size(process_group)
+    lengths_P = [torch.zeros(1, dtype=torch.int64, device=device) for _ in range(P)]
+    dist.all_gather(lengths_P, torch.tensor([n], device=device), group=process_group)
+    return [int(length) for length in lengths_P]
+
+# %% ../nbs/01_distributed.ipynb #283f0ed2
+def _padded(rows_n_X: torch.Tensor, length: int, device: torch.device) -> torch.Tensor:
+    "`rows_n_X` followed by rows of zeros, `length` rows in all, float64 on `device`."
+    padded_n_X = torch.zeros((length, *rows_n_X.shape[1:]), dtype=torch.float64, device=device)
+    padded_n_X[: rows_n_X.shape[0]] = rows_n_X
+    return padded_n_X
+
+# %% ../nbs/01_distributed.ipynb #6963ec59
 @documented
 def gather_rows(
     rows_n_X: torch.Tensor,  # this rank's rows (any number, possibly none), float64-convertible
-    process_group,  # a checked process group, or None
+    process_group: ProcessGroup | None,  # a checked process group, or None
 ) -> List[torch.Tensor]:
     "Every rank's rows, in rank order, as float64 on the CPU (shards of different lengths allowed)."
     rows_n_X = rows_n_X.detach().to(dtype=torch.float64)
     if process_group is None:
         return [rows_n_X.cpu()]
-    device, P = comm_device(process_group), dist.get_world_size(process_group)
-    lengths_P = [torch.zeros(1, dtype=torch.int64, device=device) for _ in range(P)]
-    dist.all_gather(lengths_P, torch.tensor([rows_n_X.shape[0]], device=device), group=process_group)
-    lengths = [int(length) for length in lengths_P]
-    padded_n_X = torch.zeros((max(lengths), *rows_n_X.shape[1:]), dtype=torch.float64, device=device)
-    padded_n_X[: rows_n_X.shape[0]] = rows_n_X
-    gathered_P = [torch.empty_like(padded_n_X) for _ in range(P)]
+    lengths = _shard_lengths(rows_n_X.shape[0], process_group)
+    padded_n_X = _padded(rows_n_X, max(lengths), comm_device(process_group))
+    gathered_P = [torch.empty_like(padded_n_X) for _ in lengths]
     dist.all_gather(gathered_P, padded_n_X, group=process_group)
     return [rows[:length].cpu() for rows, length in zip(gathered_P, lengths)]
+
+# %% ../nbs/01_distributed.ipynb #cbb786cb
+def _check_agreement(
+    rows_P_X: torch.Tensor,  # a row per rank: its shard size, then the numbers that must agree
+    names: list,  # the names of those numbers, in the order of the columns
+) -> None:
+    "A `ValueError` naming the first number that differs between the ranks, with its value on each."
+    for column, name in enumerate(names, start=1):
+        if bool((rows_P_X[:, column] != rows_P_X[0, column]).any()):
+            raise ValueError(f"{name} must be the same on every rank, got {[int(v) for v in rows_P_X[:, column]]} (by rank)")
 
 # %% ../nbs/01_distributed.ipynb #23dfff8a
 @documented
 def shard_layout(
     n: int,  # points in this rank's shard
-    process_group,  # a checked process group, or None
-    **agree,  # numbers that must be the same on every rank, by name
+    process_group: ProcessGroup | None,  # a checked process group, or None
+    **agree: int,  # numbers that must be the same on every rank, by name
 ) -> tuple:
     "`(offset, N)`: the global index of this shard's first point, and the pool size over all ranks."
     if process_group is None:
         return 0, n
     names = sorted(agree)
     rows_P_X = torch.cat(gather_rows(torch.tensor([[n] + [agree[name] for name in names]]), process_group))
-    for column, name in enumerate(names, start=1):
-        if bool((rows_P_X[:, column] != rows_P_X[0, column]).any()):
-            raise ValueError(f"{name} must be the same on every rank, got {[int(v) for v in rows_P_X[:, column]]} (by rank)")
+    _check_agreement(rows_P_X, names)
     sizes = [int(size) for size in rows_P_X[:, 0]]
     return sum(sizes[: dist.get_rank(process_group)]), sum(sizes)
 
@@ -95,7 +122,7 @@ def shard_layout(
 @contextmanager
 @documented
 def all_or_none(
-    process_group,  # a checked process group, or None
+    process_group: ProcessGroup | None,  # a checked process group, or None
 ):
     "Run a block on every rank; if it raises on any rank, raise on every rank (the failing one with its own error)."
     if process_group is None:
@@ -109,34 +136,52 @@ def all_or_none(
     if all_max(0.0, process_group) > 0:
         raise RuntimeError("another rank of process_group failed (its error says why); stopping on this rank too")
 
-# %% ../nbs/01_distributed.ipynb #3f3dd2c2
+# %% ../nbs/01_distributed.ipynb #558b1734
+def _lowest_offer(offers_P_2: torch.Tensor) -> tuple:
+    "`(index, gain)` of the offer with the lowest index, from one `(index, gain)` row per rank (`inf`: no offer)."
+    best = int(offers_P_2[:, 0].argmin())
+    return int(offers_P_2[best, 0]), float(offers_P_2[best, 1])
+
+# %% ../nbs/01_distributed.ipynb #add805c5
 @documented
 def first_across_ranks(
     index: int,  # this rank's candidate: the lowest global index near the best gain (-1: none)
     gain: float,  # its gain
-    process_group,  # a checked process group, or None
+    process_group: ProcessGroup | None,  # a checked process group, or None
 ) -> tuple:
     "`(index, gain)` of the candidate with the lowest global index over the ranks."
     if process_group is None:
         return index, gain
     offers_P_2 = torch.cat(gather_rows(torch.tensor([[math.inf if index < 0 else index, gain]], dtype=torch.float64), process_group))
-    best = int(offers_P_2[:, 0].argmin())
-    return int(offers_P_2[best, 0]), float(offers_P_2[best, 1])
+    return _lowest_offer(offers_P_2)
 
+# %% ../nbs/01_distributed.ipynb #ecc709b9
+def _owner(row_X: Optional[torch.Tensor], process_group: ProcessGroup) -> int:
+    "The rank of `process_group` that passes the row (the others pass None), on every rank."
+    return int(all_max(-1.0 if row_X is None else dist.get_rank(process_group), process_group))
+
+# %% ../nbs/01_distributed.ipynb #a411b03f
 @documented
 def share_row(
     row_X: Optional[torch.Tensor],  # the row on the one rank that owns it, None on the others
     shape: tuple,  # its shape
-    process_group,  # a checked process group, or None
+    process_group: ProcessGroup | None,  # a checked process group, or None
 ) -> torch.Tensor:
     "The owner's row, as float64 on the CPU, on every rank."
     if process_group is None:
         return row_X.double().cpu()
-    owner = int(all_max(-1.0 if row_X is None else dist.get_rank(process_group), process_group))
+    owner = _owner(row_X, process_group)
     row_X = torch.zeros(shape) if row_X is None else row_X
     row_X = row_X.to(device=comm_device(process_group), dtype=torch.float64).contiguous()
     dist.broadcast(row_X, src=dist.get_global_rank(process_group, owner), group=process_group)
     return row_X.cpu()
+
+# %% ../nbs/01_distributed.ipynb #76fa199c
+def _best_k(candidates_c_2: torch.Tensor, k: int) -> tuple:
+    "`(scores_k, indices_k)` of the `k` best `(score, global index)` rows, best first; equal scores by lower index."
+    candidates_c_2 = candidates_c_2[torch.argsort(candidates_c_2[:, 1])]
+    order_k = torch.sort(candidates_c_2[:, 0], descending=True, stable=True).indices[:k]
+    return candidates_c_2[order_k, 0], candidates_c_2[order_k, 1].long()
 
 # %% ../nbs/01_distributed.ipynb #7021768d
 @documented
@@ -144,14 +189,11 @@ def top_k_across_ranks(
     scores_n: torch.Tensor,  # this rank's scores (float64)
     k: int,  # how many to keep (at most the pool size)
     offset: int,  # global index of this rank's first point
-    process_group,  # a checked process group
+    process_group: ProcessGroup | None,  # a checked process group
     indices_n: Optional[torch.Tensor] = None,  # the scores' indices in this shard (None: their positions)
 ) -> tuple:
     "`(scores_k, indices_k)`: the `k` best scores over the ranks, best first, with global indices."
     scores_k, indices_k = torch.topk(scores_n, min(k, scores_n.shape[0]))
     indices_k = indices_k if indices_n is None else indices_n[indices_k]
     local_k_2 = torch.stack([scores_k.double(), (indices_k + offset).double()], dim=1)
-    candidates_c_2 = torch.cat(gather_rows(local_k_2, process_group))
-    candidates_c_2 = candidates_c_2[torch.argsort(candidates_c_2[:, 1])]
-    order_k = torch.sort(candidates_c_2[:, 0], descending=True, stable=True).indices[:k]
-    return candidates_c_2[order_k, 0], candidates_c_2[order_k, 1].long()
+    return _best_k(torch.cat(gather_rows(local_k_2, process_group)), k)

@@ -14,7 +14,7 @@ import torch
 
 from .core import documented, check_count, rows_per_chunk
 
-# %% ../nbs/02_pools.ipynb #63bc05aa
+# %% ../nbs/02_pools.ipynb #42c78dd7
 @documented
 def mixture_K_C(
     p1: Sequence[float],  # the class distribution of the first sample
@@ -25,6 +25,7 @@ def mixture_K_C(
     m_K_1 = torch.linspace(0, 1, check_count(K, "K"), dtype=torch.float64)[:, None]
     return (1 - m_K_1) * torch.tensor(p1, dtype=torch.float64) + m_K_1 * torch.tensor(p2, dtype=torch.float64)
 
+# %% ../nbs/02_pools.ipynb #d1c18e37
 @documented
 def four_mixtures(
     K: int = 20,  # posterior samples
@@ -61,7 +62,22 @@ def random_pool(
     "Float64 probabilities `probs_N_K_C`, every point and sample drawn from Dirichlet(`concentration`)."
     return torch.tensor(np.random.default_rng(seed).dirichlet(np.full(C, concentration), size=(N, K)))
 
-# %% ../nbs/02_pools.ipynb #15b1e9bb
+# %% ../nbs/02_pools.ipynb #b37d1f56
+def _repeated_logits(distinct: int, K: int, C: int, disagreement: tuple, generator: torch.Generator) -> torch.Tensor:
+    "Logits `P x K x C`: a consensus per point, plus samples' noise whose spread grows linearly over the points."
+    consensus_P_1_C = 2.0 * torch.randn(distinct, 1, C, generator=generator, dtype=torch.float64)
+    spread_P_1_1 = torch.linspace(*disagreement, distinct, dtype=torch.float64)[:, None, None]
+    return consensus_P_1_C + spread_P_1_1 * torch.randn(distinct, K, C, generator=generator, dtype=torch.float64)
+
+# %% ../nbs/02_pools.ipynb #7a47f9e8
+def _copy_indices(distinct: int, copies: int, shuffle: bool, generator: torch.Generator) -> torch.Tensor:
+    "The distinct point each pool point is a copy of: each `copies` times, shuffled if `shuffle`."
+    original_N = torch.arange(distinct).repeat_interleave(copies)
+    if shuffle:
+        original_N = original_N[torch.randperm(distinct * copies, generator=generator)]
+    return original_N
+
+# %% ../nbs/02_pools.ipynb #6dfcfdcb
 @documented
 def repeated_pool(
     distinct: int = 20,  # distinct points
@@ -78,15 +94,37 @@ def repeated_pool(
     for name, value in [("distinct", distinct), ("copies", copies), ("K", K), ("C", C)]:
         check_count(value, name)
     generator = torch.Generator().manual_seed(seed)
-    consensus_P_1_C = 2.0 * torch.randn(distinct, 1, C, generator=generator, dtype=torch.float64)
-    spread_P_1_1 = torch.linspace(*disagreement, distinct, dtype=torch.float64)[:, None, None]
-    logits_P_K_C = consensus_P_1_C + spread_P_1_1 * torch.randn(distinct, K, C, generator=generator, dtype=torch.float64)
-    original_N = torch.arange(distinct).repeat_interleave(copies)
-    if shuffle:
-        original_N = original_N[torch.randperm(distinct * copies, generator=generator)]
+    logits_P_K_C = _repeated_logits(distinct, K, C, disagreement, generator)
+    original_N = _copy_indices(distinct, copies, shuffle, generator)
     return logits_P_K_C.log_softmax(dim=2).to(dtype)[original_N], original_N
 
-# %% ../nbs/02_pools.ipynb #03900a3f
+# %% ../nbs/02_pools.ipynb #e1ecc711
+def _uncertainty_and_labels(distinct: int, C: int, every_point_uncertain: bool, generator: torch.Generator) -> tuple:
+    "`(uncertainty_P, label_P)`: how uncertain each point is, in [0, 1], and the class it favours."
+    uniform_P = torch.rand(distinct, generator=generator)
+    uncertainty_P = 0.7 + 0.3 * uniform_P if every_point_uncertain else uniform_P**6
+    label_P = torch.randint(C, (distinct,), generator=generator)
+    return uncertainty_P, label_P
+
+# %% ../nbs/02_pools.ipynb #57ff8c17
+def _mc_dropout_logits(u_p_1_1: torch.Tensor, label_p: torch.Tensor, K: int, C: int, generator: torch.Generator) -> torch.Tensor:
+    "Logits `p x K x C` of a chunk of points with uncertainties `u_p_1_1` favouring the classes `label_p`."
+    vote_p_1_C = torch.nn.functional.one_hot(label_p, C)[:, None, :].float()
+    shared_p_1_C = torch.randn(len(label_p), 1, C, generator=generator)
+    disagreement_p_K_C = torch.randn(len(label_p), K, C, generator=generator)
+    return (1 - u_p_1_1) * 8.0 * vote_p_1_C + u_p_1_1 * (2.0 * shared_p_1_C + 3.0 * disagreement_p_K_C)
+
+# %% ../nbs/02_pools.ipynb #f0e69ab5
+def _fill_log_probs(log_probs_P_K_C: torch.Tensor, uncertainty_P: torch.Tensor, label_P: torch.Tensor, generator: torch.Generator) -> None:
+    "Fill `log_probs_P_K_C` with the log-softmax of `_mc_dropout_logits`, a few MiB of temporaries at a time."
+    distinct, K, C = log_probs_P_K_C.shape
+    rows = rows_per_chunk(4 * K * C * 4, 2**22)  # a few MiB of temporaries at a time
+    for start in range(0, distinct, rows):
+        end = min(start + rows, distinct)
+        logits_p_K_C = _mc_dropout_logits(uncertainty_P[start:end, None, None], label_P[start:end], K, C, generator)
+        log_probs_P_K_C[start:end] = logits_p_K_C.log_softmax(dim=2)
+
+# %% ../nbs/02_pools.ipynb #f7bc93b7
 @documented
 def mc_dropout_like_pool(
     N: int,  # pool points
@@ -101,19 +139,9 @@ def mc_dropout_like_pool(
     "A seeded `log_probs_N_K_C` shaped like MC-dropout predictions: mostly confident, with a long uncertain tail."
     generator = torch.Generator().manual_seed(seed)
     distinct = math.ceil(N / check_count(copies, "copies"))
-    uniform_P = torch.rand(distinct, generator=generator)
-    uncertainty_P = 0.7 + 0.3 * uniform_P if every_point_uncertain else uniform_P**6
-    label_P = torch.randint(C, (distinct,), generator=generator)
+    uncertainty_P, label_P = _uncertainty_and_labels(distinct, C, every_point_uncertain, generator)
     log_probs_P_K_C = torch.empty(distinct, K, C, dtype=dtype)
-    rows = rows_per_chunk(4 * K * C * 4, 2**22)  # a few MiB of temporaries at a time
-    for start in range(0, distinct, rows):
-        end = min(start + rows, distinct)
-        u_p_1_1 = uncertainty_P[start:end, None, None]
-        vote_p_1_C = torch.nn.functional.one_hot(label_P[start:end], C)[:, None, :].float()
-        shared_p_1_C = torch.randn(end - start, 1, C, generator=generator)
-        disagreement_p_K_C = torch.randn(end - start, K, C, generator=generator)
-        logits_p_K_C = (1 - u_p_1_1) * 8.0 * vote_p_1_C + u_p_1_1 * (2.0 * shared_p_1_C + 3.0 * disagreement_p_K_C)
-        log_probs_P_K_C[start:end] = logits_p_K_C.log_softmax(dim=2)
+    _fill_log_probs(log_probs_P_K_C, uncertainty_P, label_P, generator)
     if copies == 1:
         return log_probs_P_K_C[:N]
     original_N = torch.arange(distinct).repeat(copies)[torch.randperm(distinct * copies, generator=generator)][:N]
