@@ -8,31 +8,35 @@ __all__ = ['joint_outcome_probs', 'entropy_of', 'joint_entropy', 'conditional_en
 
 # %% ../nbs/04_oracle.ipynb #906fa937
 import itertools
+from typing import Iterator, Sequence
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .core import documented
+
+# %% ../nbs/04_oracle.ipynb #6cad28bc
+def _outcome_probs_K(probs_B_K_C: np.ndarray, outcome: tuple) -> np.ndarray:
+    "$p(y_1 = c_1, \\dots, y_B = c_B \\mid \\omega_k)$ of the joint outcome `outcome` under every sample $k$."
+    prob_K = np.ones(probs_B_K_C.shape[1])
+    for b, c in enumerate(outcome):
+        prob_K = prob_K * probs_B_K_C[b, :, c]
+    return prob_K
 
 # %% ../nbs/04_oracle.ipynb #408c04cb
 @documented
 def joint_outcome_probs(
-    probs_B_K_C,  # probabilities of B points under K posterior samples, B x K x C (NumPy or torch)
+    probs_B_K_C: ArrayLike,  # probabilities of B points under K posterior samples, B x K x C (NumPy or torch)
 ) -> np.ndarray:
     "Marginal probability of every joint outcome, in `itertools.product` order."
     probs_B_K_C = np.asarray(probs_B_K_C, dtype=np.float64)
     B, K, C = probs_B_K_C.shape
-    outcome_probs = []
-    for outcome in itertools.product(range(C), repeat=B):
-        prob_K = np.ones(K)
-        for b, c in enumerate(outcome):
-            prob_K = prob_K * probs_B_K_C[b, :, c]
-        outcome_probs.append(prob_K.mean())
-    return np.array(outcome_probs)
+    return np.array([_outcome_probs_K(probs_B_K_C, outcome).mean() for outcome in itertools.product(range(C), repeat=B)])
 
 # %% ../nbs/04_oracle.ipynb #3b378c16
 @documented
 def entropy_of(
-    probs,  # probabilities of a discrete distribution, any shape
+    probs: ArrayLike,  # probabilities of a discrete distribution, any shape
 ) -> float:
     "Entropy in nats of a discrete distribution, with $0 \\log 0 = 0$."
     probs = np.asarray(probs, dtype=np.float64).ravel()
@@ -42,7 +46,7 @@ def entropy_of(
 # %% ../nbs/04_oracle.ipynb #052ee2a5
 @documented
 def joint_entropy(
-    probs_B_K_C,  # probabilities of B points under K posterior samples, B x K x C (NumPy or torch)
+    probs_B_K_C: ArrayLike,  # probabilities of B points under K posterior samples, B x K x C (NumPy or torch)
 ) -> float:
     "$H[y_1,\\dots,y_B]$ by enumerating all $C^B$ outcomes."
     return entropy_of(joint_outcome_probs(probs_B_K_C))
@@ -50,7 +54,7 @@ def joint_entropy(
 # %% ../nbs/04_oracle.ipynb #e5bcfbb9
 @documented
 def conditional_entropy(
-    probs_K_C,  # one point's probabilities under K posterior samples, K x C
+    probs_K_C: ArrayLike,  # one point's probabilities under K posterior samples, K x C
 ) -> float:
     "$H[y \\mid \\omega] = \\frac{1}{K}\\sum_k H[p(y\\mid\\omega_k)]$ for one point."
     return float(np.mean([entropy_of(p_C) for p_C in np.asarray(probs_K_C, dtype=np.float64)]))
@@ -58,7 +62,7 @@ def conditional_entropy(
 # %% ../nbs/04_oracle.ipynb #92fd7629
 @documented
 def mutual_information(
-    probs_B_K_C,  # probabilities of B points under K posterior samples, B x K x C (NumPy or torch)
+    probs_B_K_C: ArrayLike,  # probabilities of B points under K posterior samples, B x K x C (NumPy or torch)
 ) -> float:
     "$I[y_1,\\dots,y_B;\\omega] = H[y_1,\\dots,y_B] - \\sum_b H[y_b\\mid\\omega]$, the BatchBALD score of a batch."
     return joint_entropy(probs_B_K_C) - sum(conditional_entropy(p_K_C) for p_K_C in probs_B_K_C)
@@ -66,7 +70,7 @@ def mutual_information(
 # %% ../nbs/04_oracle.ipynb #1a4005c6
 @documented
 def greedy_batchbald(
-    probs_N_K_C,  # probabilities of the pool, N x K x C
+    probs_N_K_C: ArrayLike,  # probabilities of the pool, N x K x C
     batch_size: int,  # points to pick
 ) -> tuple:
     "Indices and cumulative scores of greedy BatchBALD, every candidate scored by enumeration."
@@ -80,32 +84,37 @@ def greedy_batchbald(
         scores.append(gains[best])
     return indices, scores
 
+# %% ../nbs/04_oracle.ipynb #18315b5b
+def _possible_outcomes(first_b_K_C: np.ndarray, C: int) -> Iterator[np.ndarray]:
+    "$p(\\hat y \\mid \\omega_k)$ under every sample $k$ of each outcome $\\hat y$ of the first points that has a nonzero probability."
+    for outcome in itertools.product(range(C), repeat=len(first_b_K_C)):
+        prob_K = _outcome_probs_K(first_b_K_C, outcome)
+        if prob_K.mean() != 0:
+            yield prob_K
+
+# %% ../nbs/04_oracle.ipynb #6a9d6aef
+def _estimator_term(prob_K: np.ndarray, last_K_C: np.ndarray) -> float:
+    "$t(\\hat y) = -\\log p(\\hat y) + H[y_B \\mid \\hat y]$ from $p(\\hat y \\mid \\omega_k)$ of every $k$ and the last point's probabilities."
+    prob = prob_K.mean()
+    return -np.log(prob) + entropy_of((prob_K[:, None] * last_K_C).mean(0) / prob)
+
 # %% ../nbs/04_oracle.ipynb #33e3eef4
 @documented
 def sampled_estimator_terms(
-    probs_B_K_C,  # probabilities of B points under K posterior samples, B x K x C (NumPy or torch)
+    probs_B_K_C: ArrayLike,  # probabilities of B points under K posterior samples, B x K x C (NumPy or torch)
 ) -> tuple:
     "Probability $p(\\hat y)$ and term $t(\\hat y)$ for every outcome $\\hat y$ of the first $B-1$ labels."
     probs_B_K_C = np.asarray(probs_B_K_C, dtype=np.float64)
     first_b_K_C, last_K_C = probs_B_K_C[:-1], probs_B_K_C[-1]
-    K, C = last_K_C.shape
-    weights, terms = [], []
-    for outcome in itertools.product(range(C), repeat=len(first_b_K_C)):
-        prob_K = np.ones(K)
-        for b, c in enumerate(outcome):
-            prob_K = prob_K * first_b_K_C[b, :, c]
-        prob = prob_K.mean()
-        if prob == 0:
-            continue
-        next_C = (prob_K[:, None] * last_K_C).mean(0) / prob
-        weights.append(prob)
-        terms.append(-np.log(prob) + entropy_of(next_C))
+    outcome_probs_K = list(_possible_outcomes(first_b_K_C, last_K_C.shape[1]))
+    weights = [prob_K.mean() for prob_K in outcome_probs_K]
+    terms = [_estimator_term(prob_K, last_K_C) for prob_K in outcome_probs_K]
     return np.array(weights), np.array(terms)
 
 # %% ../nbs/04_oracle.ipynb #9442f92b
 @documented
 def sampled_estimator_std(
-    probs_B_K_C,  # probabilities of B points under K posterior samples, B x K x C (NumPy or torch)
+    probs_B_K_C: ArrayLike,  # probabilities of B points under K posterior samples, B x K x C (NumPy or torch)
 ) -> float:
     "Standard deviation of one sample's term $t(\\hat y)$ of the sampled estimate of $H[y_1,\\dots,y_B]$."
     weights, terms = sampled_estimator_terms(probs_B_K_C)
@@ -115,38 +124,20 @@ def sampled_estimator_std(
 # %% ../nbs/04_oracle.ipynb #b9b13fed
 @documented
 def stratified_estimator_std(
-    probs_B_K_C,  # probabilities of B points under K posterior samples, B x K x C (NumPy or torch)
+    probs_B_K_C: ArrayLike,  # probabilities of B points under K posterior samples, B x K x C (NumPy or torch)
 ) -> float:
     "$\\sigma_{\\text{strat}}$: spread of one term when the outcomes are stratified over the K samples, $\\sqrt{\\frac{1}{K}\\sum_k \\operatorname{Var}_k[t]}$."
     probs_B_K_C = np.asarray(probs_B_K_C, dtype=np.float64)
     first_b_K_C, last_K_C = probs_B_K_C[:-1], probs_B_K_C[-1]
-    K, C = last_K_C.shape
-    probs_K, terms = [], []
-    for outcome in itertools.product(range(C), repeat=len(first_b_K_C)):
-        prob_K = np.ones(K)
-        for b, c in enumerate(outcome):
-            prob_K = prob_K * first_b_K_C[b, :, c]
-        if prob_K.mean() == 0:
-            continue
-        probs_K.append(prob_K)
-        terms.append(-np.log(prob_K.mean()) + entropy_of((prob_K[:, None] * last_K_C).mean(0) / prob_K.mean()))
-    probs_O_K, terms_O = np.array(probs_K), np.array(terms)
+    probs_O_K = np.array(list(_possible_outcomes(first_b_K_C, last_K_C.shape[1])))
+    terms_O = np.array([_estimator_term(prob_K, last_K_C) for prob_K in probs_O_K])
     means_K = (probs_O_K * terms_O[:, None]).sum(0)
     return float(np.sqrt((probs_O_K * (terms_O[:, None] - means_K) ** 2).sum(0).mean()))
 
-# %% ../nbs/04_oracle.ipynb #626c9089
-@documented
-def sampled_mutual_information(
-    log_probs_N_K_C,  # log p(y_n = c | w_k) of the pool (array or tensor)
-    indices,  # the batch: pool indices
-    num_outcomes: int = 2_000_000,  # outcomes, num_outcomes // K from each posterior sample
-    seed: int = 0,  # seed of the common random numbers
-) -> float:
-    "$I[y_1,\\dots,y_B;\\omega]$ of the batch, its joint entropy estimated from stratified outcomes."
-    log_probs_B_K_C = np.asarray(log_probs_N_K_C[list(indices)], dtype=np.float64)
-    probs_B_K_C = np.exp(log_probs_B_K_C)
+# %% ../nbs/04_oracle.ipynb #d53522b9
+def _latin_hypercube_labels(probs_B_K_C: np.ndarray, indices: Sequence[int], S: int, seed: int) -> np.ndarray:
+    "`S` labels of each point under each sample, B x K x S, from a Latin hypercube of uniforms seeded by `(seed, n)` for pool point `n`."
     B, K, C = probs_B_K_C.shape
-    S = num_outcomes // K
     labels_B_K_S = np.empty((B, K, S), dtype=np.int64)
     for b, n in enumerate(indices):
         rng = np.random.default_rng([seed, int(n)])
@@ -155,10 +146,30 @@ def sampled_mutual_information(
         for k in range(K):
             labels = np.searchsorted(cdf_K_C[k], uniform_K_S[k] * cdf_K_C[k, -1], side="right")
             labels_B_K_S[b, k] = np.minimum(labels, C - 1)
+    return labels_B_K_S
+
+# %% ../nbs/04_oracle.ipynb #6b933bb3
+def _joint_entropy_of_labels(log_probs_B_K_C: np.ndarray, labels_B_K_S: np.ndarray) -> float:
+    "$H[y_1,\\dots,y_B]$ estimated from the outcomes `labels_B_K_S`, those of sample $k$ drawn from $p(y \\mid \\omega_k)$."
+    B, K, _ = log_probs_B_K_C.shape
     joint_entropy = 0.0
     for k in range(K):  # the outcomes of sample k: log p(y | w_k') for every k'
         log_joint_S_K = sum(log_probs_B_K_C[b][:, labels_B_K_S[b, k]].T for b in range(B))
         top_S = log_joint_S_K.max(axis=1)
         log_prob_S = top_S + np.log(np.exp(log_joint_S_K - top_S[:, None]).sum(axis=1)) - np.log(K)
         joint_entropy -= log_prob_S.mean() / K
-    return joint_entropy - sum(conditional_entropy(p_K_C) for p_K_C in probs_B_K_C)
+    return joint_entropy
+
+# %% ../nbs/04_oracle.ipynb #626c9089
+@documented
+def sampled_mutual_information(
+    log_probs_N_K_C: ArrayLike,  # log p(y_n = c | w_k) of the pool (array or tensor)
+    indices: Sequence[int],  # the batch: pool indices
+    num_outcomes: int = 2_000_000,  # outcomes, num_outcomes // K from each posterior sample
+    seed: int = 0,  # seed of the common random numbers
+) -> float:
+    "$I[y_1,\\dots,y_B;\\omega]$ of the batch, its joint entropy estimated from stratified outcomes."
+    log_probs_B_K_C = np.asarray(log_probs_N_K_C[list(indices)], dtype=np.float64)
+    probs_B_K_C = np.exp(log_probs_B_K_C)
+    labels_B_K_S = _latin_hypercube_labels(probs_B_K_C, indices, num_outcomes // probs_B_K_C.shape[1], seed)
+    return _joint_entropy_of_labels(log_probs_B_K_C, labels_B_K_S) - sum(conditional_entropy(p_K_C) for p_K_C in probs_B_K_C)

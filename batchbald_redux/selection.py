@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Callable, List, Optional
 
 import torch
+from torch.distributed import ProcessGroup
 
 from batchbald_redux.core import (
     SHARED_PARAMETERS,
@@ -40,7 +41,7 @@ class CandidateBatch:
 # %% ../nbs/03_selection.ipynb #9fe79356
 @documented
 def check_coldness(
-    coldness,  # the coldness beta of a stochastic method
+    coldness: float,  # the coldness beta of a stochastic method
 ) -> float:
     "The coldness $\\beta$ as a float in $[0, \\infty]$, or a clear error."
     if isinstance(coldness, bool) or not isinstance(coldness, numbers.Real):
@@ -51,32 +52,39 @@ def check_coldness(
     return coldness
 
 # %% ../nbs/03_selection.ipynb #5f26e012
+def _check_rank_arguments(
+    log_probs_N_K_C: torch.Tensor, batch_size: int, generator: torch.Generator | None, coldness: float | None
+) -> None:
+    "The checks of `check_batch_arguments` on this rank's own arguments."
+    check_log_probs(log_probs_N_K_C, values=False)
+    check_count(batch_size, "batch_size", minimum=0)
+    check_generator(generator)
+    if coldness is not None:
+        check_coldness(coldness)
+
+# %% ../nbs/03_selection.ipynb #ba63eae8
 @documented
 def check_batch_arguments(
-    log_probs_N_K_C,  # the pool (this rank's shard with a process group); only its shape and dtype are checked here
-    batch_size,  # how many points to pick
-    process_group=None,
+    log_probs_N_K_C: torch.Tensor,  # the pool (this rank's shard with a process group); only its shape and dtype are checked here
+    batch_size: int,  # how many points to pick
+    process_group: ProcessGroup | None = None,
     *,
-    generator=None,
-    coldness=None,  # a stochastic method's coldness (None: not a stochastic method)
-):
+    generator: torch.Generator | None = None,
+    coldness: float | None = None,  # a stochastic method's coldness (None: not a stochastic method)
+) -> ProcessGroup | None:
     "The checked process group, once the pool's shape, the batch size, the generator and the coldness are checked on every rank."
     group = check_process_group(process_group)
     with all_or_none(group):  # a bad argument on one rank stops every rank
-        check_log_probs(log_probs_N_K_C, values=False)
-        check_count(batch_size, "batch_size", minimum=0)
-        check_generator(generator)
-        if coldness is not None:
-            check_coldness(coldness)
+        _check_rank_arguments(log_probs_N_K_C, batch_size, generator, coldness)
     return group
 
 # %% ../nbs/03_selection.ipynb #ca8cc02d
 @documented
 def check_score_arguments(
-    log_probs_N_K_C,  # the pool (this rank's shard with a process group); its values are checked by the pass that reads them
-    dtype=None,  # asked-for dtype of the computation (None: the input's; half precision computes in float32)
-    device=None,
-    process_group=None,
+    log_probs_N_K_C: torch.Tensor,  # the pool (this rank's shard with a process group); its values are checked by the pass that reads them
+    dtype: torch.dtype | None = None,  # asked-for dtype of the computation (None: the input's; half precision computes in float32)
+    device: torch.device | str | None = None,
+    process_group: ProcessGroup | None = None,
 ) -> tuple:
     "`(group, dtype, device)` of a score's computation, checked on every rank, the shards' layout agreed between the ranks."
     group = check_process_group(process_group)
@@ -87,6 +95,14 @@ def check_score_arguments(
     return group, dtype, device
 
 # %% ../nbs/03_selection.ipynb #d2a794c8
+def _keep_top(values_n: torch.Tensor, indices_n: torch.Tensor, k: int) -> tuple:
+    "The `k` largest values and their indices, unordered; of the values equal to the `k`-th largest, those of the lower indices."
+    kth = torch.topk(values_n, k).values[-1] if k > 0 else math.inf
+    above_n, tied_n = (values_n > kth).nonzero()[:, 0], (values_n == kth).nonzero()[:, 0]
+    tied_n = tied_n[torch.argsort(indices_n[tied_n])[: k - len(above_n)]]
+    return values_n[torch.cat([above_n, tied_n])], indices_n[torch.cat([above_n, tied_n])]
+
+# %% ../nbs/03_selection.ipynb #dbee8f8a
 @documented
 def top_first(
     values_n: torch.Tensor,  # scores
@@ -95,10 +111,7 @@ def top_first(
 ) -> tuple:
     "The `k` largest values and their indices, largest first; of equal values, those of the lower indices."
     if len(values_n) > k:
-        kth = torch.topk(values_n, k).values[-1] if k > 0 else math.inf
-        above_n, tied_n = (values_n > kth).nonzero()[:, 0], (values_n == kth).nonzero()[:, 0]
-        tied_n = tied_n[torch.argsort(indices_n[tied_n])[: k - len(above_n)]]
-        values_n, indices_n = values_n[torch.cat([above_n, tied_n])], indices_n[torch.cat([above_n, tied_n])]
+        values_n, indices_n = _keep_top(values_n, indices_n, k)
     by_index_n = torch.argsort(indices_n)
     order_n = by_index_n[torch.sort(values_n[by_index_n], descending=True, stable=True).indices]
     return values_n[order_n], indices_n[order_n]
@@ -109,7 +122,7 @@ def top_batch(
     scores_n: torch.Tensor,  # this rank's scores, one per point of its shard (the whole pool without a process group)
     batch_size: int,  # how many to keep (at most the pool size)
     offset: int = 0,  # global index of this shard's first point
-    process_group=None,
+    process_group: ProcessGroup | None = None,
 ) -> CandidateBatch:
     "The `batch_size` highest scores over the pool, best first, the lower global index first among equal ones."
     values_k, indices_k = top_first(scores_n, torch.arange(len(scores_n)), batch_size)
@@ -123,9 +136,16 @@ def _gumbel_top_k(logits_N: torch.Tensor, batch_size: int, generator: Optional[t
     return torch.topk(logits_N + gumbel_noise(logits_N.shape[0], generator), batch_size).indices
 
 # %% ../nbs/03_selection.ipynb #04f6ee83
+def _check_finite(scores_N: torch.Tensor) -> None:
+    "A `ValueError` naming the first NaN, else the first infinite score, if there is one."
+    for bad_N, what in ((scores_N.isnan(), "NaN"), (scores_N.isinf(), "an infinite score")):
+        if bool(bad_N.any()):
+            raise ValueError(f"scores_N contains {what} (first at pool point {int(bad_N.nonzero()[0, 0])}); scores must be finite")
+
+# %% ../nbs/03_selection.ipynb #e39c40cb
 @documented
 def check_scores(
-    scores_N,  # one score per pool point
+    scores_N: torch.Tensor,  # one score per pool point
 ) -> torch.Tensor:
     "`scores_N` as float64 on the CPU, or a clear error."
     if not isinstance(scores_N, torch.Tensor):
@@ -135,12 +155,21 @@ def check_scores(
     if scores_N.dim() != 1:
         raise ValueError(f"scores_N must be 1-D (one score per pool point), got shape {tuple(scores_N.shape)}")
     scores_N = scores_N.detach().to(device="cpu", dtype=torch.float64)
-    for bad_N, what in ((scores_N.isnan(), "NaN"), (scores_N.isinf(), "an infinite score")):
-        if bool(bad_N.any()):
-            raise ValueError(f"scores_N contains {what} (first at pool point {int(bad_N.nonzero()[0, 0])}); scores must be finite")
+    _check_finite(scores_N)
     return scores_N
 
 # %% ../nbs/03_selection.ipynb #6ab0e3d4
+def _draw(
+    scores_N: torch.Tensor, batch_size: int, coldness: float, generator: torch.Generator | None, logits: Callable
+) -> torch.Tensor:
+    "The indices of the batch, in draw order: uniform at coldness 0, top-k at coldness inf, Gumbel-top-k between."
+    if coldness == math.inf:
+        return torch.sort(scores_N, descending=True, stable=True).indices[:batch_size]
+    if coldness == 0:
+        return _gumbel_top_k(torch.zeros_like(scores_N), batch_size, generator)
+    return _gumbel_top_k(logits(scores_N, coldness, batch_size), batch_size, generator)
+
+# %% ../nbs/03_selection.ipynb #9d5edd05
 def _sample(
     scores_N,  # one score per pool point
     batch_size: int,  # how many distinct points to draw (at most N)
@@ -153,12 +182,7 @@ def _sample(
     batch_size = min(check_count(batch_size, "batch_size", minimum=0), scores_N.shape[0])
     coldness = check_coldness(coldness)
     generator = check_generator(generator)
-    if coldness == math.inf:
-        indices_B = torch.sort(scores_N, descending=True, stable=True).indices[:batch_size]
-    elif coldness == 0:
-        indices_B = _gumbel_top_k(torch.zeros_like(scores_N), batch_size, generator)
-    else:
-        indices_B = _gumbel_top_k(logits(scores_N, coldness, batch_size), batch_size, generator)
+    indices_B = _draw(scores_N, batch_size, coldness, generator, logits)
     return CandidateBatch(scores=scores_N[indices_B].tolist(), indices=indices_B.tolist())
 
 # %% ../nbs/03_selection.ipynb #1f6468ed
@@ -174,6 +198,7 @@ def _power_logits(scores_N: torch.Tensor, coldness: float, batch_size: int) -> t
         )
     return torch.where(positive_N, coldness * torch.where(positive_N, scores_N, 1.0).log(), -math.inf)
 
+# %% ../nbs/03_selection.ipynb #51a9e41b
 @documented
 def sample_power(
     scores_N: torch.Tensor,  # one score per pool point; points with a score <= 0 are never drawn (0 < coldness < inf)
@@ -190,6 +215,7 @@ def _softmax_logits(scores_N: torch.Tensor, coldness: float, batch_size: int) ->
     "$\\beta s$."
     return coldness * scores_N
 
+# %% ../nbs/03_selection.ipynb #9da4d3de
 @documented
 def sample_softmax(
     scores_N: torch.Tensor,  # one finite score per pool point
@@ -209,6 +235,7 @@ def _softrank_logits(scores_N: torch.Tensor, coldness: float, batch_size: int) -
     ranks_N[order_N] = torch.arange(1, scores_N.shape[0] + 1, dtype=scores_N.dtype)
     return -coldness * ranks_N.log()
 
+# %% ../nbs/03_selection.ipynb #b211aadc
 @documented
 def sample_softrank(
     scores_N: torch.Tensor,  # one finite score per pool point; only their order matters
@@ -220,7 +247,7 @@ def sample_softrank(
     "Distinct points drawn without replacement with probability $\\propto r^{-\\beta}$ (rank 1: highest score), in draw order."
     return _sample(scores_N, batch_size, coldness, generator, _softrank_logits)
 
-# %% ../nbs/03_selection.ipynb #c359843b
+# %% ../nbs/03_selection.ipynb #a875e0c8
 def _score_parameters(score: Callable) -> tuple:
     "`(inputs, options)`: the score's positional parameters (the pool first) and its keyword-only ones."
     parameters = inspect.signature(score).parameters.values()
@@ -229,10 +256,12 @@ def _score_parameters(score: Callable) -> tuple:
         raise TypeError(f"{score.__name__} must take the pool first and name its options (no *args or **kwargs)")
     return inputs, [p for p in parameters if p.kind is inspect.Parameter.KEYWORD_ONLY]
 
+# %% ../nbs/03_selection.ipynb #e50b3e55
 def _rows(score: Callable, **own) -> dict:
     "name -> (annotation, meaning) of the score's parameters (as its source writes them), and of the method's `own`."
     return {name: (annotation, meaning) for name, annotation, meaning in parameter_table(score)} | own
 
+# %% ../nbs/03_selection.ipynb #766a4e59
 def _made(method: Callable, name: str, summary: str, module: str, parameters: list, rows: dict) -> Callable:
     "`method` named, documented and given the signature `parameters` (the annotation and meaning of each in `rows`)."
     method.__name__ = method.__qualname__ = name
@@ -241,9 +270,25 @@ def _made(method: Callable, name: str, summary: str, module: str, parameters: li
     method.__parameter_table__ = [(p.name, *rows[p.name]) for p in parameters]
     return documented(method)
 
-# %% ../nbs/03_selection.ipynb #662412d1
+# %% ../nbs/03_selection.ipynb #9a45432f
 _BATCH_SIZE = inspect.Parameter("batch_size", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=int)
 
+def _bound(signature: inspect.Signature, args: tuple, kwargs: dict) -> dict:
+    "The arguments of a call by name, defaults included, or a `TypeError` as Python gives for a wrong call."
+    given = signature.bind(*args, **kwargs)
+    given.apply_defaults()
+    return given.arguments
+
+# %% ../nbs/03_selection.ipynb #d1c0b6c3
+def _top_k(score: Callable, inputs: list, options: list, values: dict) -> CandidateBatch:
+    "A top-k method's call, its arguments `values` by name: check them, score this rank's shard, keep the best."
+    pool, batch_size, group = values[inputs[0].name], values["batch_size"], values.get("process_group")
+    group = check_batch_arguments(pool, batch_size, group)
+    offset, N = shard_layout(len(pool), group, B=batch_size)
+    scores_n = score(*(values[p.name] for p in inputs), **{p.name: values[p.name] for p in options})
+    return top_batch(scores_n, min(batch_size, N), offset, group)
+
+# %% ../nbs/03_selection.ipynb #662412d1
 @documented
 def top_k_method(
     score: Callable,  # score(*inputs, **options) -> this rank's scores, float64 on the CPU; the higher, the better
@@ -256,13 +301,7 @@ def top_k_method(
     rows = _rows(score, batch_size=("int", "how many points to pick (at most N)"))
 
     def method(*args, **kwargs) -> CandidateBatch:
-        given = signature.bind(*args, **kwargs)
-        given.apply_defaults()
-        pool, batch_size, group = given.arguments[inputs[0].name], given.arguments["batch_size"], given.arguments.get("process_group")
-        group = check_batch_arguments(pool, batch_size, group)
-        offset, N = shard_layout(len(pool), group, B=batch_size)
-        scores_n = score(*(given.arguments[p.name] for p in inputs), **{p.name: given.arguments[p.name] for p in options})
-        return top_batch(scores_n, min(batch_size, N), offset, group)
+        return _top_k(score, inputs, options, _bound(signature, args, kwargs))
 
     made = _made(method, name, summary, module, [*inputs, _BATCH_SIZE, *options], rows)
     signature = inspect.signature(made)
@@ -281,6 +320,30 @@ def _sampling_parameters() -> list:
     return [inspect.Parameter("coldness", keyword, default=1.0, annotation=float),
             inspect.Parameter("generator", keyword, default=None, annotation=Optional[torch.Generator])]
 
+# %% ../nbs/03_selection.ipynb #781fe1fc
+def _sampling_rows(score: Callable, sampler: str, score_name: str) -> dict:
+    "`_rows` of a stochastic method: the score's, and `batch_size`, `coldness` and `generator` worded for the sampler."
+    at_most = f"at most N; for 0 < coldness < inf, at most those with {score_name} > 0" if sampler == "power" else "at most N"
+    return _rows(score, batch_size=("int", f"how many distinct points to draw ({at_most})"),
+                 coldness=("float", SAMPLERS[sampler][1].format(score=score_name)),
+                 generator=("Optional[torch.Generator]", SHARED_PARAMETERS["generator"]))
+
+# %% ../nbs/03_selection.ipynb #694d4063
+def _stochastic(
+    score: Callable, inputs: list, options: list, sample: Callable, prepare: Callable | None, values: dict
+) -> CandidateBatch:
+    "A stochastic method's call, its arguments `values` by name: check, score this rank's shard, gather, prepare, draw."
+    pool, batch_size, coldness, generator = (values[key] for key in (inputs[0].name, "batch_size", "coldness", "generator"))
+    group = check_batch_arguments(pool, batch_size, values.get("process_group"), generator=generator, coldness=coldness)
+    shard_layout(len(pool), group, B=batch_size)
+    arguments, keywords = [values[p.name] for p in inputs], {p.name: values[p.name] for p in options}
+    scores_n = score(*arguments, **keywords)
+    scores_N = scores_n if group is None else torch.cat(gather_rows(scores_n, group))  # the draws need every score
+    if prepare is not None:
+        scores_N = prepare(scores_N, *arguments, **keywords)
+    with all_or_none(group):  # too few positive scores for power sampling: an error on every rank
+        return sample(scores_N, batch_size, coldness=coldness, generator=generator)
+
 # %% ../nbs/03_selection.ipynb #2ef3a4fd
 @documented
 def stochastic_method(
@@ -296,26 +359,10 @@ def stochastic_method(
     inputs, options = _score_parameters(score)
     if sampler not in SAMPLERS:
         raise ValueError(f"unknown sampler {sampler!r}; expected one of {', '.join(SAMPLERS)}")
-    sample, coldness_meaning = SAMPLERS[sampler]
-    at_most = f"at most N; for 0 < coldness < inf, at most those with {score_name} > 0" if sampler == "power" else "at most N"
-    rows = _rows(score, batch_size=("int", f"how many distinct points to draw ({at_most})"),
-                 coldness=("float", coldness_meaning.format(score=score_name)),
-                 generator=("Optional[torch.Generator]", SHARED_PARAMETERS["generator"]))
+    sample, rows = SAMPLERS[sampler][0], _sampling_rows(score, sampler, score_name)
 
     def method(*args, **kwargs) -> CandidateBatch:
-        given = signature.bind(*args, **kwargs)
-        given.apply_defaults()
-        values = given.arguments
-        pool, batch_size, coldness, generator = (values[key] for key in (inputs[0].name, "batch_size", "coldness", "generator"))
-        group = check_batch_arguments(pool, batch_size, values.get("process_group"), generator=generator, coldness=coldness)
-        shard_layout(len(pool), group, B=batch_size)
-        arguments, keywords = [values[p.name] for p in inputs], {p.name: values[p.name] for p in options}
-        scores_n = score(*arguments, **keywords)
-        scores_N = scores_n if group is None else torch.cat(gather_rows(scores_n, group))  # the draws need every score
-        if prepare is not None:
-            scores_N = prepare(scores_N, *arguments, **keywords)
-        with all_or_none(group):  # too few positive scores for power sampling: an error on every rank
-            return sample(scores_N, batch_size, coldness=coldness, generator=generator)
+        return _stochastic(score, inputs, options, sample, prepare, _bound(signature, args, kwargs))
 
     made = _made(method, name, summary, module, [*inputs, _BATCH_SIZE, *_sampling_parameters(), *options], rows)
     signature = inspect.signature(made)
@@ -328,6 +375,11 @@ _SUMMARIES = {  # sampler -> the summary of its method, for a score called {name
     "softrank": "{label}: points drawn with probability $\\propto r^{{-\\beta}}$ by {name} rank $r$, in draw order, with their {name} scores.",
 }
 
+def _summary(sampler: str, name: str, symbol: str) -> str:
+    "The one-line summary of the `sampler` method of a score called `name`, written `symbol`."
+    return _SUMMARIES[sampler].format(label=f"{sampler.capitalize()}{name[:1].upper()}{name[1:]}", symbol=symbol, name=name)
+
+# %% ../nbs/03_selection.ipynb #87887958
 @documented
 def stochastic_methods(
     score: Callable,  # score(*inputs, **options) -> this rank's scores, float64 on the CPU
@@ -339,7 +391,6 @@ def stochastic_methods(
 ) -> tuple:
     "The power, softmax and soft-rank methods of a score, in that order, made by `stochastic_method`."
     return tuple(
-        stochastic_method(score, sampler, f"get_{sampler}{key}_batch",
-                          summary.format(label=f"{sampler.capitalize()}{name[:1].upper()}{name[1:]}", symbol=symbol, name=name), module, name,
+        stochastic_method(score, sampler, f"get_{sampler}{key}_batch", _summary(sampler, name, symbol), module, name,
                           prepare_power if sampler == "power" else None)
-        for sampler, summary in _SUMMARIES.items())
+        for sampler in _SUMMARIES)

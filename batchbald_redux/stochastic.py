@@ -8,9 +8,10 @@ __all__ = ['get_powerbald_batch', 'get_softmaxbald_batch', 'get_softrankbald_bat
 
 # %% ../nbs/07_stochastic.ipynb #d45d6cb3
 import math
-from typing import Optional
+from typing import Any, Optional
 
 import torch
+from torch.distributed import ProcessGroup
 
 from .batchbald import compute_bald
 from .core import documented, resolve_compute, rounding_tolerance
@@ -27,7 +28,9 @@ from batchbald_redux.selection import (
 _all_ = ["sample_power", "sample_softmax", "sample_softrank"]  # their home before the selection chapter
 
 # %% ../nbs/07_stochastic.ipynb #228ffc98
-def _rounding_to_zero(scores_N: torch.Tensor, log_probs_N_K_C, *, dtype=None, **options) -> torch.Tensor:
+def _rounding_to_zero(
+    scores_N: torch.Tensor, log_probs_N_K_C: torch.Tensor, *, dtype: torch.dtype | None = None, **options: Any
+) -> torch.Tensor:
     "BALD scores within rounding of zero (of the compute dtype, at log C nats) set to zero, so power sampling never draws them."
     tolerance = rounding_tolerance(resolve_compute(log_probs_N_K_C, dtype)[0], math.log(log_probs_N_K_C.shape[2]))
     return scores_N.masked_fill(scores_N.abs() <= tolerance, 0.0)
@@ -43,7 +46,7 @@ def get_random_batch(
     batch_size: int,  # how many distinct points to draw (at most N)
     *,
     generator: Optional[torch.Generator] = None,
-    process_group=None,
+    process_group: ProcessGroup | None = None,
 ) -> CandidateBatch:
     "`batch_size` distinct pool points drawn uniformly at random, in draw order; their scores are 0."
     group = check_batch_arguments(log_probs_N_K_C, batch_size, process_group, generator=generator)

@@ -10,6 +10,7 @@ __all__ = ['get_entropy_batch', 'get_powerentropy_batch', 'get_softmaxentropy_ba
 from typing import Optional
 
 import torch
+from torch.distributed import ProcessGroup
 
 from .batchbald import compute_entropy
 from .core import check_log_prob_totals, documented, for_chunks, progress_bar, rows_per_chunk
@@ -24,6 +25,15 @@ get_powerentropy_batch, get_softmaxentropy_batch, get_softrankentropy_batch = st
     compute_entropy, "entropy", "entropy", "H[y]", __name__)
 
 # %% ../nbs/09_uncertainty.ipynb #1e372dec
+def _chunk_variation_ratios(
+    log_probs_n_K_C: torch.Tensor, start: int, dtype: torch.dtype, device: torch.device
+) -> torch.Tensor:
+    "$1 - \\max_c \\bar p_c$ of a chunk of the pool that starts at pool point `start`, its values checked; float64 on the CPU."
+    probs_n_K_C = log_probs_n_K_C.to(device=device, dtype=dtype).exp()
+    check_log_prob_totals(probs_n_K_C.sum(dim=2).log(), log_probs_n_K_C, start)
+    return 1 - probs_n_K_C.mean(dim=1).amax(dim=1).double().cpu()
+
+# %% ../nbs/09_uncertainty.ipynb #882e0e00
 @torch.no_grad()
 def _variation_ratios(log_probs_N_K_C, dtype, device, max_memory, progress) -> torch.Tensor:
     "$1 - \\max_c \\bar p_c$ of every point, in chunks that check the values; float64 on the CPU."
@@ -32,9 +42,7 @@ def _variation_ratios(log_probs_N_K_C, dtype, device, max_memory, progress) -> t
     with progress_bar(progress, total=N, desc="Variation ratios") as bar:
 
         def body(start: int, end: int):
-            probs_n_K_C = log_probs_N_K_C[start:end].to(device=device, dtype=dtype).exp()
-            check_log_prob_totals(probs_n_K_C.sum(dim=2).log(), log_probs_N_K_C[start:end], start)
-            ratios_N[start:end] = 1 - probs_n_K_C.mean(dim=1).amax(dim=1).double().cpu()
+            ratios_N[start:end] = _chunk_variation_ratios(log_probs_N_K_C[start:end], start, dtype, device)
             bar.update(end - start)
 
         for_chunks(N, rows_per_chunk(2 * K * C * torch.finfo(dtype).bits // 8, max_memory, device), body, device)
@@ -46,10 +54,10 @@ def compute_variation_ratios(
     log_probs_N_K_C: torch.Tensor,  # log p(y_n = c | w_k)
     *,
     dtype: Optional[torch.dtype] = None,
-    device=None,
+    device: torch.device | str | None = None,
     progress: Optional[bool] = None,
     max_memory: Optional[int] = None,
-    process_group=None,
+    process_group: ProcessGroup | None = None,
 ) -> torch.Tensor:
     "Every pool point's variation ratio $1 - \\max_c \\bar p_c$, float64 on the CPU (with `process_group`: this rank's shard's)."
     group, dtype, device = check_score_arguments(log_probs_N_K_C, dtype, device, process_group)
