@@ -36,6 +36,7 @@ from .selection import CandidateBatch
 from .stochastic import get_powerbald_batch, get_random_batch
 from .uncertainty import compute_variation_ratios, get_entropy_batch, get_variation_ratios_batch
 
+# %% ../nbs/22_compatibility.ipynb #4b30bdd4
 _all_ = [
     "ACQUISITION_METHODS", "acquire", "register_acquisition_method",
     "ActiveLearningData", "RandomFixedLengthSampler", "get_balanced_sample_indices",
@@ -54,6 +55,7 @@ MOVED_MODULES = {  # a module path of batchbald_redux 3.0.0.dev0 before the appl
     for name in ("experiment", "benchmark", "cli", "repeated_digits", "shifted_digits")
 }
 
+# %% ../nbs/22_compatibility.ipynb #05b2d61b
 class _MovedModules(importlib.abc.MetaPathFinder, importlib.abc.Loader):
     "Imports an old path of `MOVED_MODULES` as the module at its new path (the same object)."
 
@@ -68,5 +70,6 @@ class _MovedModules(importlib.abc.MetaPathFinder, importlib.abc.Loader):
     def exec_module(self, module):
         module.__spec__ = module.__spec__.loader_state
 
+# %% ../nbs/22_compatibility.ipynb #a4f53b30
 if not any(type(finder).__name__ == "_MovedModules" for finder in sys.meta_path):
     sys.meta_path.append(_MovedModules())

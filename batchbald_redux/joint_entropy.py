@@ -6,9 +6,8 @@
 __all__ = ['EXACT_OUTCOMES', 'JointEntropy', 'ExactJointEntropy', 'SampledJointEntropy', 'DynamicJointEntropy',
            'batch_multi_choices', 'gather_expand']
 
-# %% ../nbs/05_joint_entropy.ipynb #9e5c7398
+# %% ../nbs/05_joint_entropy.ipynb #e723901b
 import math
-from typing import Optional
 
 import torch
 
@@ -37,7 +36,30 @@ def _scratch(buffers: dict, name: str, numel: int, capacity: int, dtype: torch.d
         buffer = buffers[name] = torch.empty(max(numel, capacity), dtype=dtype)
     return buffer[:numel]
 
-# %% ../nbs/05_joint_entropy.ipynb #6738aa82
+# %% ../nbs/05_joint_entropy.ipynb #ac711aa3
+def _chunk_probs(
+    posterior_M_K: torch.Tensor,  # p(w_k | y_m) in the compute dtype, on the compute device
+    chunk_n_K_C: torch.Tensor,  # n pool points, log-probabilities
+    scratch,  # scratch(name, numel) -> a flat tensor to write into
+) -> torch.Tensor:
+    "$p(y = c \\mid \\hat y_m)$ for the n points of a chunk, M x (C n) with the classes outermost: one matrix product."
+    n, K, C = chunk_n_K_C.shape
+    M = posterior_M_K.shape[0]
+    probs_K_Cn = chunk_n_K_C.to(posterior_M_K).exp().permute(1, 2, 0).reshape(K, C * n)
+    return torch.mm(posterior_M_K, probs_K_Cn, out=scratch("probs", M * C * n).view(M, C * n))
+
+# %% ../nbs/05_joint_entropy.ipynb #5012943c
+def _weighted_entropies(probs_M_Cn: torch.Tensor, weights_M: torch.Tensor, n: int, scratch) -> torch.Tensor:
+    "$\\sum_m w_m H$ of the n distributions in each row (classes outermost), float64: a `log`, an in-place multiply."
+    M, Cn = probs_M_Cn.shape
+    nats_M_Cn = torch.log(probs_M_Cn, out=scratch("nats", M * Cn).view(M, Cn))
+    nats_M_Cn.mul_(probs_M_Cn)
+    entropies_n = -(weights_M @ nats_M_Cn.view(M, Cn // n, n).sum(dim=1).double())
+    if bool(entropies_n.isnan().any()):  # 0 log 0 somewhere: it is 0
+        entropies_n = -(weights_M @ nats_M_Cn.nan_to_num_(nan=0.0).view(M, Cn // n, n).sum(dim=1).double())
+    return entropies_n
+
+# %% ../nbs/05_joint_entropy.ipynb #29d16a6a
 def _chunk_conditional_entropies(
     posterior_M_K: torch.Tensor,  # p(w_k | y_m) in the compute dtype, on the compute device
     weights_M: torch.Tensor,  # weight of each outcome, float64 on the compute device
@@ -45,29 +67,32 @@ def _chunk_conditional_entropies(
     scratch,  # scratch(name, numel) -> a flat tensor to write into
 ) -> torch.Tensor:
     "$\\sum_m w_m H[y \\mid \\hat y_m]$ for the n points of a chunk, float64: one product, one $x \\log x$."
-    n, K, C = chunk_n_K_C.shape
-    M = posterior_M_K.shape[0]
-    probs_K_Cn = chunk_n_K_C.to(posterior_M_K).exp().permute(1, 2, 0).reshape(K, C * n)
-    probs_M_Cn = torch.mm(posterior_M_K, probs_K_Cn, out=scratch("probs", M * C * n).view(M, C * n))
-    nats_M_Cn = torch.log(probs_M_Cn, out=scratch("nats", M * C * n).view(M, C * n))
-    nats_M_Cn.mul_(probs_M_Cn)
-    entropies_n = -(weights_M @ nats_M_Cn.view(M, C, n).sum(dim=1).double())
-    if bool(entropies_n.isnan().any()):  # 0 log 0 somewhere: it is 0
-        entropies_n = -(weights_M @ nats_M_Cn.nan_to_num_(nan=0.0).view(M, C, n).sum(dim=1).double())
-    return entropies_n
+    probs_M_Cn = _chunk_probs(posterior_M_K, chunk_n_K_C, scratch)
+    return _weighted_entropies(probs_M_Cn, weights_M, chunk_n_K_C.shape[0], scratch)
 
-# %% ../nbs/05_joint_entropy.ipynb #35ca9203
+# %% ../nbs/05_joint_entropy.ipynb #9365052d
+def _chunk_rows(M: int, K: int, C: int, pool_itemsize: int, dtype: torch.dtype, device: torch.device,
+                max_memory: int | None) -> int:
+    "Pool points per chunk of M outcomes, K samples, C classes: within `max_memory`, and on the CPU `CPU_CHUNK_BYTES`."
+    itemsize = torch.finfo(dtype).bits // 8
+    bytes_per_row = 2 * M * C * itemsize + M * (itemsize + 8) + K * C * (2 * itemsize + pool_itemsize)
+    rows = rows_per_chunk(bytes_per_row, max_memory)
+    if device.type == "cpu":
+        rows = min(rows, max(1, CPU_CHUNK_BYTES // (M * C * itemsize)))
+    return rows
+
+# %% ../nbs/05_joint_entropy.ipynb #99f5ac20
 @torch.no_grad()
 def _weighted_conditional_entropies(
     posterior_M_K: torch.Tensor,  # p(w_k | y_m) for each of the M outcomes (rows sum to 1)
     weights_M: torch.Tensor,  # weight of each outcome in the expectation
     log_probs_N_K_C: torch.Tensor,  # the pool, already checked
     dtype: torch.dtype,  # dtype of the matrix product
-    device,  # device of the matrix product
-    max_memory: Optional[int] = None,  # bytes of temporaries per chunk
-    progress: Optional[bool] = False,  # show a progress bar (None: only on a terminal)
-    indices_n: Optional[torch.Tensor] = None,  # only these pool points, in this order (None: all)
-    buffers: Optional[dict] = None,  # scratch tensors to reuse across calls (CPU only)
+    device: torch.device | str,  # device of the matrix product
+    max_memory: int | None = None,  # bytes of temporaries per chunk
+    progress: bool | None = False,  # show a progress bar (None: only on a terminal)
+    indices_n: torch.Tensor | None = None,  # only these pool points, in this order (None: all)
+    buffers: dict | None = None,  # scratch tensors to reuse across calls (CPU only)
 ) -> torch.Tensor:
     "$\\sum_m w_m H[y_n \\mid \\hat y_m]$ for every pool point $n$ (or those in `indices_n`), as float64 on the CPU."
     _, K, C = log_probs_N_K_C.shape
@@ -75,11 +100,7 @@ def _weighted_conditional_entropies(
     M, device = posterior_M_K.shape[0], torch.device(device)
     posterior_M_K = posterior_M_K.to(device=device, dtype=dtype)
     weights_M = weights_M.to(device=device, dtype=torch.float64)
-    itemsize = torch.finfo(dtype).bits // 8
-    bytes_per_row = 2 * M * C * itemsize + M * (itemsize + 8) + K * C * (2 * itemsize + log_probs_N_K_C.element_size())
-    rows = rows_per_chunk(bytes_per_row, max_memory)
-    if device.type == "cpu":
-        rows = min(rows, max(1, CPU_CHUNK_BYTES // (M * C * itemsize)))
+    rows = _chunk_rows(M, K, C, log_probs_N_K_C.element_size(), dtype, device, max_memory)
     buffers = {} if buffers is None else buffers
     scratch = lambda name, numel: _scratch(buffers, name, numel, M * C * rows, dtype, device)
     entropies_N = torch.empty(N, dtype=torch.float64, device=device)
@@ -103,7 +124,18 @@ def _check_joint_probs(joint_probs_M_K):
     if not bool(((joint_probs_M_K >= 0) & (joint_probs_M_K <= 1)).all()):
         raise ValueError("joint_probs_M_K must hold probabilities in [0, 1]")
 
-# %% ../nbs/05_joint_entropy.ipynb #e643c73c
+# %% ../nbs/05_joint_entropy.ipynb #de248661
+def _possible_outcomes(
+    log_joint_M_K: torch.Tensor,  # log p(y_m | w_k) for M outcomes
+) -> torch.Tensor:
+    "The outcomes of non-zero probability under some sample, float64 on the CPU; an error if there are none."
+    log_joint_M_K = log_joint_M_K.detach().to(device="cpu", dtype=torch.float64)
+    possible_M = log_joint_M_K.amax(dim=1) > -math.inf
+    if not bool(possible_M.any()):
+        raise ValueError("joint_probs_M_K has no outcome with non-zero probability")
+    return log_joint_M_K[possible_M]
+
+# %% ../nbs/05_joint_entropy.ipynb #cfc7d1f3
 @documented
 class JointEntropy:
     "Joint entropy $H[y_1,\\dots,y_n]$ of a growing set of labels, and of that set with each pool point added."
@@ -112,17 +144,13 @@ class JointEntropy:
         self,
         log_joint_M_K: torch.Tensor,  # log p(y_m | w_k) for the M kept outcomes
         *,
-        dtype: Optional[torch.dtype] = None,
-        device=None,
-        max_memory: Optional[int] = None,
+        dtype: torch.dtype | None = None,
+        device: torch.device | str | None = None,
+        max_memory: int | None = None,
     ):
         self.dtype, self.device = check_compute_options(dtype, device)
         self.max_memory = None if max_memory is None else check_max_memory(max_memory)
-        log_joint_M_K = log_joint_M_K.detach().to(device="cpu", dtype=torch.float64)
-        possible_M = log_joint_M_K.amax(dim=1) > -math.inf
-        if not bool(possible_M.any()):
-            raise ValueError("joint_probs_M_K has no outcome with non-zero probability")
-        self.log_joint_M_K = log_joint_M_K[possible_M]
+        self.log_joint_M_K = _possible_outcomes(log_joint_M_K)
         self.num_variables = 0
 
     @property
@@ -134,26 +162,11 @@ class JointEntropy:
         "p(y_m | w_k) for the kept outcomes."
         return self.log_joint_M_K.exp()
 
-# %% ../nbs/05_joint_entropy.ipynb #38122127
+# %% ../nbs/05_joint_entropy.ipynb #02915ea9
 @patch_to(JointEntropy)
 def _outcome_weights(self) -> tuple:
     "Weights of the kept outcomes and the estimate of $H[y_1,\\dots,y_n]$."
     raise NotImplementedError
-
-@patch_to(JointEntropy)
-@documented
-def weighted_outcomes(self, dtype: Optional[torch.dtype] = None, device=None) -> tuple:
-    "`(weights_M, entropy, posterior_M_K)`, the posterior in `dtype` on `device` (None if no dtype is given); cached."
-    if self.__dict__.get("_weights_for") is not self.log_joint_M_K:  # the outcomes changed since the last call
-        self._forget_outcomes()
-        self._weights, self._weights_for = self._outcome_weights(), self.log_joint_M_K
-    if dtype is None:
-        return (*self._weights, None)
-    key = (dtype, torch.device(device))
-    if self.__dict__.get("_posterior_key") != key:
-        self._posterior = torch.softmax(self.log_joint_M_K, dim=1).to(device=device, dtype=dtype)
-        self._posterior_key = key
-    return (*self._weights, self._posterior)
 
 @patch_to(JointEntropy)
 def _forget_outcomes(self):
@@ -161,23 +174,47 @@ def _forget_outcomes(self):
     for name in ("_weights", "_weights_for", "_posterior", "_posterior_key"):
         self.__dict__.pop(name, None)
 
+# %% ../nbs/05_joint_entropy.ipynb #b46341d3
+@patch_to(JointEntropy)
+def _cached_posterior(self, dtype: torch.dtype, device: torch.device | str | None) -> torch.Tensor:
+    "$p(\\omega_k \\mid \\hat y_m)$ of the kept outcomes in `dtype` on `device`, cached until they change."
+    key = (dtype, torch.device(device))
+    if self.__dict__.get("_posterior_key") != key:
+        self._posterior = torch.softmax(self.log_joint_M_K, dim=1).to(device=device, dtype=dtype)
+        self._posterior_key = key
+    return self._posterior
+
+# %% ../nbs/05_joint_entropy.ipynb #a25da261
+@patch_to(JointEntropy)
+@documented
+def weighted_outcomes(self, dtype: torch.dtype | None = None, device: torch.device | str | None = None) -> tuple:
+    "`(weights_M, entropy, posterior_M_K)`, the posterior in `dtype` on `device` (None if no dtype is given); cached."
+    if self.__dict__.get("_weights_for") is not self.log_joint_M_K:  # the outcomes changed since the last call
+        self._forget_outcomes()
+        self._weights, self._weights_for = self._outcome_weights(), self.log_joint_M_K
+    if dtype is None:
+        return (*self._weights, None)
+    return (*self._weights, self._cached_posterior(dtype, device))
+
+# %% ../nbs/05_joint_entropy.ipynb #b8bd544d
 @patch_to(JointEntropy)
 @documented
 def compute(self) -> torch.Tensor:
     "$H[y_1,\\dots,y_n]$ in nats, a float64 scalar."
     return self.weighted_outcomes()[1]
 
-# %% ../nbs/05_joint_entropy.ipynb #b59bbccc
+# %% ../nbs/05_joint_entropy.ipynb #83c305a8
 @patch_to(JointEntropy)
 @documented
 def add_variables(
     self,
     log_probs_N_K_C: torch.Tensor,  # the N new labels' log-probabilities under the same K samples, N x K x C
-    M2: Optional[int] = None,  # outcomes of the grown batch to draw (None: as many as now; ignored where nothing is sampled)
+    M2: int | None = None,  # outcomes of the grown batch to draw (None: as many as now; ignored where nothing is sampled)
 ) -> "JointEntropy":
     "Add N labels to the set; returns `self`."
     raise NotImplementedError
 
+# %% ../nbs/05_joint_entropy.ipynb #7a3dd0c8
 @patch_to(JointEntropy)
 def _check_variables(self, log_probs_N_K_C: torch.Tensor, name: str):
     "A clear error unless `log_probs_N_K_C` is a valid pool with this estimator's K."
@@ -187,24 +224,31 @@ def _check_variables(self, log_probs_N_K_C: torch.Tensor, name: str):
             f"{name} has K={log_probs_N_K_C.shape[1]} posterior samples, but this joint entropy was built with K={self.K}"
         )
 
-# %% ../nbs/05_joint_entropy.ipynb #69169275
+# %% ../nbs/05_joint_entropy.ipynb #3f8ae01f
 @patch_to(JointEntropy)
-@documented
-def compute_batch(
-    self,
-    log_probs_B_K_C: torch.Tensor,  # candidates, log p(y_b = c | w_k)
-    output_entropies_B: Optional[torch.Tensor] = None,  # where to write the result (optional)
-    *,
-    indices_B: Optional[torch.Tensor] = None,  # only these candidates, in this order (None: all)
-    check: bool = True,  # check the values of `log_probs_B_K_C` (False: the caller has)
-    progress: Optional[bool] = False,
-) -> torch.Tensor:
-    "$H[y_1,\\dots,y_n, y_b]$ for every candidate $b$, float64 on the CPU (or written into `output_entropies_B`)."
+def _check_candidates(self, log_probs_B_K_C: torch.Tensor, output_entropies_B: torch.Tensor | None,
+                      indices_B: torch.Tensor | None, check: bool):
+    "A clear error unless the candidates are valid (if `check`) and `output_entropies_B` has one entry per candidate."
     if check:
         self._check_variables(log_probs_B_K_C, "log_probs_B_K_C")
     B = log_probs_B_K_C.shape[0] if indices_B is None else indices_B.shape[0]
     if output_entropies_B is not None and tuple(output_entropies_B.shape) != (B,):
         raise ValueError(f"output_entropies_B must have shape {(B,)}, got {tuple(output_entropies_B.shape)}")
+
+# %% ../nbs/05_joint_entropy.ipynb #893103ce
+@patch_to(JointEntropy)
+@documented
+def compute_batch(
+    self,
+    log_probs_B_K_C: torch.Tensor,  # candidates, log p(y_b = c | w_k)
+    output_entropies_B: torch.Tensor | None = None,  # where to write the result (optional)
+    *,
+    indices_B: torch.Tensor | None = None,  # only these candidates, in this order (None: all)
+    check: bool = True,  # check the values of `log_probs_B_K_C` (False: the caller has)
+    progress: bool | None = False,
+) -> torch.Tensor:
+    "$H[y_1,\\dots,y_n, y_b]$ for every candidate $b$, float64 on the CPU (or written into `output_entropies_B`)."
+    self._check_candidates(log_probs_B_K_C, output_entropies_B, indices_B, check)
     dtype, device = resolve_compute(log_probs_B_K_C, self.dtype, self.device)
     weights_M, entropy, posterior_M_K = self.weighted_outcomes(dtype, device)
     conditional_B = _weighted_conditional_entropies(
@@ -227,7 +271,7 @@ def _extend_outcomes(
         log_joint_M_K = log_joint_M_K[log_joint_M_K.amax(dim=1) > -math.inf]
     return log_joint_M_K
 
-# %% ../nbs/05_joint_entropy.ipynb #2f775e16
+# %% ../nbs/05_joint_entropy.ipynb #dcf750e4
 @documented
 class ExactJointEntropy(JointEntropy):
     "Joint entropy by enumerating every outcome of the labels added so far."
@@ -236,39 +280,50 @@ class ExactJointEntropy(JointEntropy):
         self,
         joint_probs_M_K: torch.Tensor,  # p(y_m | w_k) for all M outcomes
         *,
-        dtype: Optional[torch.dtype] = None,
-        device=None,
-        max_memory: Optional[int] = None,
+        dtype: torch.dtype | None = None,
+        device: torch.device | str | None = None,
+        max_memory: int | None = None,
     ):
         _check_joint_probs(joint_probs_M_K)
         super().__init__(joint_probs_M_K.double().log(), dtype=dtype, device=device, max_memory=max_memory)
 
     @staticmethod
-    def empty(K: int, device=None, dtype=None, *, max_memory: Optional[int] = None) -> "ExactJointEntropy":
+    def empty(
+        K: int,  # posterior samples
+        device: torch.device | str | None = None,
+        dtype: torch.dtype | None = None,
+        *,
+        max_memory: int | None = None,
+    ) -> "ExactJointEntropy":
         "The joint entropy of no variables (one certain outcome)."
         return ExactJointEntropy(torch.ones(1, check_count(K, "K")), dtype=dtype, device=device, max_memory=max_memory)
 
-    def _outcome_weights(self) -> tuple:
-        probs_M = (torch.logsumexp(self.log_joint_M_K, dim=1) - math.log(self.K)).exp()
-        return probs_M, -torch.special.xlogy(probs_M, probs_M).sum()
+# %% ../nbs/05_joint_entropy.ipynb #f61c8fb5
+@patch_to(ExactJointEntropy)
+def _outcome_weights(self) -> tuple:  # noqa: F811
+    probs_M = (torch.logsumexp(self.log_joint_M_K, dim=1) - math.log(self.K)).exp()
+    return probs_M, -torch.special.xlogy(probs_M, probs_M).sum()
 
-    def add_variables(
-        self,
-        log_probs_N_K_C: torch.Tensor,  # the N new labels' log-probabilities under the same K samples, N x K x C
-        M2: Optional[int] = None,  # outcomes of the grown batch to draw (None: as many as now; ignored where nothing is sampled)
-    ) -> "ExactJointEntropy":
-        "Add N labels by enumerating their classes (`M2` is ignored: nothing is sampled)."
-        self._check_variables(log_probs_N_K_C, "log_probs_N_K_C")
-        self._forget_outcomes()
-        self.log_joint_M_K = _extend_outcomes(self.log_joint_M_K, log_probs_N_K_C)
-        self.num_variables += log_probs_N_K_C.shape[0]
-        return self
+# %% ../nbs/05_joint_entropy.ipynb #7ca97f13
+@patch_to(ExactJointEntropy)
+@documented
+def add_variables(  # noqa: F811
+    self,
+    log_probs_N_K_C: torch.Tensor,  # the N new labels' log-probabilities under the same K samples, N x K x C
+    M2: int | None = None,  # outcomes of the grown batch to draw (None: as many as now; ignored where nothing is sampled)
+) -> "ExactJointEntropy":
+    "Add N labels by enumerating their classes (`M2` is ignored: nothing is sampled)."
+    self._check_variables(log_probs_N_K_C, "log_probs_N_K_C")
+    self._forget_outcomes()
+    self.log_joint_M_K = _extend_outcomes(self.log_joint_M_K, log_probs_N_K_C)
+    self.num_variables += log_probs_N_K_C.shape[0]
+    return self
 
 # %% ../nbs/05_joint_entropy.ipynb #cda7fb78
 def _draw_rows(
     probs_R_X: torch.Tensor,  # R rows of X non-negative weights (each row's total > 0)
-    generator: Optional[torch.Generator],  # CPU generator (None: torch's global one)
-    uniform_R: Optional[torch.Tensor] = None,  # the uniforms to invert, float64 (None: drawn here, one per row)
+    generator: torch.Generator | None,  # CPU generator (None: torch's global one)
+    uniform_R: torch.Tensor | None = None,  # the uniforms to invert, float64 (None: drawn here, one per row)
 ) -> torch.Tensor:
     "One index per row, drawn with probability proportional to the row's weights."
     cdf_R_X = probs_R_X.cumsum(dim=1)
@@ -276,57 +331,81 @@ def _draw_rows(
         uniform_R = torch.rand(probs_R_X.shape[0], dtype=cdf_R_X.dtype, generator=generator)
     return torch.searchsorted(cdf_R_X, uniform_R[:, None] * cdf_R_X[:, -1:], right=True)[:, 0].clamp_max(probs_R_X.shape[1] - 1)
 
-# %% ../nbs/05_joint_entropy.ipynb #ba9c1146
+# %% ../nbs/05_joint_entropy.ipynb #f09d078b
+def _stratum_sizes(
+    K: int,  # posterior samples
+    M: int,  # outcomes to draw
+    generator: torch.Generator | None,  # CPU generator (None: torch's global one)
+) -> torch.Tensor:
+    "How many of the M outcomes to draw from each sample: M // K, and one more for M % K distinct random samples."
+    sizes_K = torch.full((K,), M // K, dtype=torch.long)
+    sizes_K[torch.randperm(K, generator=generator)[: M % K]] += 1  # the left-over outcomes: distinct random samples
+    return sizes_K
+
+# %% ../nbs/05_joint_entropy.ipynb #3b996791
+def _latin_hypercube_uniforms(k_M: torch.Tensor, rank_offset_M: torch.Tensor, sizes_K: torch.Tensor,
+                              generator: torch.Generator | None) -> torch.Tensor:
+    "A uniform per outcome: in block k (`sizes_K[k]` outcomes from `rank_offset_M`), one in each of `sizes_K[k]` strata."
+    M = k_M.shape[0]
+    # a random order within each block: sort by block, then by a uniform key
+    order_M = torch.argsort(k_M + torch.rand(M, generator=generator, dtype=torch.float64))
+    rank_M = torch.empty(M, dtype=torch.float64)
+    rank_M[order_M] = (torch.arange(M) - rank_offset_M).double()
+    return (rank_M + torch.rand(M, generator=generator, dtype=torch.float64)) / sizes_K[k_M]
+
+# %% ../nbs/05_joint_entropy.ipynb #fb37900c
 @torch.no_grad()
 def _draw_stratified(
     log_probs_N_K_C: torch.Tensor,  # the variables whose joint outcomes to draw
     M: int,  # outcomes to draw
-    generator: Optional[torch.Generator],  # CPU generator (None: torch's global one)
+    generator: torch.Generator | None,  # CPU generator (None: torch's global one)
 ) -> torch.Tensor:
     "`log_joint_M_K` of M outcomes, M/K from each $p(\\hat y \\mid \\omega_k)$, each label a Latin hypercube draw."
     log_probs_N_K_C = log_probs_N_K_C.to(device="cpu", dtype=torch.float64)
     N, K, C = log_probs_N_K_C.shape
-    sizes_K = torch.full((K,), M // K, dtype=torch.long)
-    sizes_K[torch.randperm(K, generator=generator)[: M % K]] += 1  # the left-over outcomes: distinct random samples
+    sizes_K = _stratum_sizes(K, M, generator)
     k_M = torch.repeat_interleave(torch.arange(K), sizes_K)  # the outcomes of each sample k are one block
     rank_offset_M = (sizes_K.cumsum(0) - sizes_K)[k_M]
     log_joint_M_K = torch.zeros(M, K, dtype=torch.float64)
     for log_probs_K_C in log_probs_N_K_C:
-        # a random order within each block: sort by block, then by a uniform key
-        order_M = torch.argsort(k_M + torch.rand(M, generator=generator, dtype=torch.float64))
-        rank_M = torch.empty(M, dtype=torch.float64)
-        rank_M[order_M] = (torch.arange(M) - rank_offset_M).double()
-        uniform_M = (rank_M + torch.rand(M, generator=generator, dtype=torch.float64)) / sizes_K[k_M]
+        uniform_M = _latin_hypercube_uniforms(k_M, rank_offset_M, sizes_K, generator)
         cdf_K_C = log_probs_K_C.exp().cumsum(dim=1)  # each sample's block against its own: O(M + K C) memory
         labels_M = torch.cat([torch.searchsorted(cdf_K_C[k], uniform_k * cdf_K_C[k, -1], right=True)
                               for k, uniform_k in enumerate(uniform_M.split(sizes_K.tolist()))])
         log_joint_M_K += log_probs_K_C.T[labels_M.clamp_max(C - 1)]
     return log_joint_M_K
 
-# %% ../nbs/05_joint_entropy.ipynb #d7e2c4e4
+# %% ../nbs/05_joint_entropy.ipynb #ccf5506b
+def _ancestral_labels(log_probs_N_K_C: torch.Tensor, k_M: torch.Tensor, uniform_MN: torch.Tensor) -> torch.Tensor:
+    "M x N labels: label n of outcome m from $p(y_n \\mid \\omega_{k_m})$ at the uniform `uniform_MN[m N + n]`."
+    N, _, C = log_probs_N_K_C.shape
+    M = k_M.shape[0]
+    rows = max(1, CPU_CHUNK_BYTES // (16 * N * C))  # outcomes per chunk: N x C probabilities and their running sums
+    return torch.cat([
+        _draw_rows(log_probs_N_K_C[:, k_m, :].exp().transpose(0, 1).reshape(-1, C), None, uniform_MN[start * N : (start + len(k_m)) * N]).view(-1, N)
+        for start, k_m in zip(range(0, M, rows), k_M.split(rows))
+    ])
+
+# %% ../nbs/05_joint_entropy.ipynb #2a3384ff
 @torch.no_grad()
 def _draw_labels(
     log_joint_M_K: torch.Tensor,  # log p(y_m | w_k) of the outcomes to extend, float64 on the CPU
     log_probs_N_K_C: torch.Tensor,  # the new variables
-    generator: Optional[torch.Generator],
+    generator: torch.Generator | None,  # CPU generator (None: torch's global one)
 ) -> torch.Tensor:
     "Extend each outcome by labels for the N new variables drawn from $p(y \\mid \\hat y_m)$; returns the new log_joint_M_K."
     log_probs_N_K_C = log_probs_N_K_C.to(device="cpu", dtype=torch.float64)
-    N, K, C = log_probs_N_K_C.shape
+    N = log_probs_N_K_C.shape[0]
     M = log_joint_M_K.shape[0]
     k_M = _draw_rows(torch.softmax(log_joint_M_K, dim=1), generator)
     uniform_MN = torch.rand(M * N, dtype=torch.float64, generator=generator)  # one per (outcome, variable)
-    rows = max(1, CPU_CHUNK_BYTES // (16 * N * C))  # outcomes per chunk: N x C probabilities and their running sums
-    labels_M_N = torch.cat([
-        _draw_rows(log_probs_N_K_C[:, k_m, :].exp().transpose(0, 1).reshape(-1, C), None, uniform_MN[start * N : (start + len(k_m)) * N]).view(-1, N)
-        for start, k_m in zip(range(0, M, rows), k_M.split(rows))
-    ])
+    labels_M_N = _ancestral_labels(log_probs_N_K_C, k_M, uniform_MN)
     # log p(label | w_k) for every outcome, new variable and sample k
     log_probs_N_C_K = log_probs_N_K_C.permute(0, 2, 1)
     chosen_M_N_K = log_probs_N_C_K[torch.arange(N)[None, :], labels_M_N]
     return log_joint_M_K + chosen_M_N_K.sum(dim=1)
 
-# %% ../nbs/05_joint_entropy.ipynb #0482582b
+# %% ../nbs/05_joint_entropy.ipynb #053365ff
 @documented
 class SampledJointEntropy(JointEntropy):
     "Joint entropy estimated from M outcomes drawn from the joint predictive distribution."
@@ -335,75 +414,100 @@ class SampledJointEntropy(JointEntropy):
         self,
         sampled_joint_probs_M_K: torch.Tensor,  # p(y_m | w_k) for M drawn outcomes
         *,
-        dtype: Optional[torch.dtype] = None,
-        device=None,
-        max_memory: Optional[int] = None,
-        generator: Optional[torch.Generator] = None,
+        dtype: torch.dtype | None = None,
+        device: torch.device | str | None = None,
+        max_memory: int | None = None,
+        generator: torch.Generator | None = None,
     ):
         _check_joint_probs(sampled_joint_probs_M_K)
         super().__init__(sampled_joint_probs_M_K.double().log(), dtype=dtype, device=device, max_memory=max_memory)
         self.generator = check_generator(generator)
-        self.variables: Optional[list] = None  # log p(y_i | w_k) of the variables, when known (empty, sample)
-
-    @staticmethod
-    def empty(K: int, device=None, dtype=None, *, max_memory=None, generator=None) -> "SampledJointEntropy":
-        "The joint entropy of no variables (one certain outcome)."
-        entropy = SampledJointEntropy(
-            torch.ones(1, check_count(K, "K")), dtype=dtype, device=device, max_memory=max_memory, generator=generator
-        )
-        entropy.variables = []
-        return entropy
-
-    @staticmethod
-    def sample(
-        probs_N_K_C: torch.Tensor,  # p(y_n = c | w_k) of the variables to sample (probabilities, not logs)
-        M: int,  # number of outcomes to draw
-        *,
-        dtype=None, device=None, max_memory=None, generator=None,
-    ) -> "SampledJointEntropy":
-        "Draw M joint outcomes of N variables."
-        check_count(M, "M")
-        if not isinstance(probs_N_K_C, torch.Tensor) or not probs_N_K_C.is_floating_point():
-            raise TypeError("probs_N_K_C must be a floating-point torch.Tensor of probabilities")
-        if bool((probs_N_K_C < 0).any()):
-            raise ValueError("probs_N_K_C must hold probabilities (>= 0); for log-probabilities use add_variables")
-        log_probs_N_K_C = probs_N_K_C.double().log()
-        check_log_probs(log_probs_N_K_C, "probs_N_K_C (as log)", max_memory)
-        entropy = SampledJointEntropy.empty(
-            probs_N_K_C.shape[1], dtype=dtype, device=device, max_memory=max_memory, generator=generator
-        )
-        return entropy.add_variables(log_probs_N_K_C, M)
+        self.variables: list | None = None  # log p(y_i | w_k) of the variables, when known (empty, sample)
 
     @property
     def sampled_joint_probs_M_K(self) -> torch.Tensor:
         "p(y_m | w_k) for the drawn outcomes."
         return self.joint_probs_M_K
 
-# %% ../nbs/05_joint_entropy.ipynb #6834bb5c
+# %% ../nbs/05_joint_entropy.ipynb #daab25fb
+@patch_to(SampledJointEntropy)
+def empty(
+    K: int,  # posterior samples
+    device: torch.device | str | None = None,
+    dtype: torch.dtype | None = None,
+    *,
+    max_memory: int | None = None,
+    generator: torch.Generator | None = None,
+) -> "SampledJointEntropy":
+    "The joint entropy of no variables (one certain outcome)."
+    entropy = SampledJointEntropy(
+        torch.ones(1, check_count(K, "K")), dtype=dtype, device=device, max_memory=max_memory, generator=generator
+    )
+    entropy.variables = []
+    return entropy
+
+SampledJointEntropy.empty = staticmethod(SampledJointEntropy.empty)  # called on the class, as in 2.0.5
+
+# %% ../nbs/05_joint_entropy.ipynb #09985adb
+@patch_to(SampledJointEntropy)
+def _redraw_outcomes(self, log_probs_N_K_C: torch.Tensor, M2: int) -> torch.Tensor:
+    "`log_joint_M_K` of M2 outcomes of the grown batch: drawn afresh if the variables are known, else extended."
+    M = self.log_joint_M_K.shape[0]
+    if self.variables is None:  # bare outcomes: extend each by an ancestral draw
+        parents_M2 = torch.arange(M2) % M if M2 >= M else torch.randperm(M, generator=self.generator)[:M2]
+        return _draw_labels(self.log_joint_M_K[parents_M2], log_probs_N_K_C, self.generator)
+    self.variables.append(log_probs_N_K_C.detach().to(device="cpu", dtype=torch.float64))
+    return _draw_stratified(torch.cat(self.variables), M2, self.generator)
+
+# %% ../nbs/05_joint_entropy.ipynb #bc7fa868
 @patch_to(SampledJointEntropy)
 @documented
-def add_variables(
+def add_variables(  # noqa: F811
     self,
     log_probs_N_K_C: torch.Tensor,  # the N new labels' log-probabilities under the same K samples, N x K x C
-    M2: Optional[int] = None,  # outcomes of the grown batch to draw (None: as many as now; ignored where nothing is sampled)
+    M2: int | None = None,  # outcomes of the grown batch to draw (None: as many as now; ignored where nothing is sampled)
 ) -> "SampledJointEntropy":
     "Add N labels, drawing `M2` outcomes of the whole batch afresh (None: as many as now)."
     self._check_variables(log_probs_N_K_C, "log_probs_N_K_C")
-    M = self.log_joint_M_K.shape[0]
-    M2 = M if M2 is None else check_count(M2, "M2")
+    M2 = self.log_joint_M_K.shape[0] if M2 is None else check_count(M2, "M2")
     self._forget_outcomes()
-    if self.variables is None:  # bare outcomes: extend each by an ancestral draw
-        parents_M2 = torch.arange(M2) % M if M2 >= M else torch.randperm(M, generator=self.generator)[:M2]
-        self.log_joint_M_K = _draw_labels(self.log_joint_M_K[parents_M2], log_probs_N_K_C, self.generator)
-    else:
-        self.variables.append(log_probs_N_K_C.detach().to(device="cpu", dtype=torch.float64))
-        self.log_joint_M_K = _draw_stratified(torch.cat(self.variables), M2, self.generator)
+    self.log_joint_M_K = self._redraw_outcomes(log_probs_N_K_C, M2)
     self.num_variables += log_probs_N_K_C.shape[0]
     return self
 
-# %% ../nbs/05_joint_entropy.ipynb #cc6f2d72
-_CALIBRATE_FROM = 4  # outcomes per posterior sample below which the weights stay 1/M
+# %% ../nbs/05_joint_entropy.ipynb #f8ebdd63
+def _log_of_probs(probs_N_K_C: torch.Tensor, max_memory: int | None) -> torch.Tensor:
+    "`probs_N_K_C` as float64 log-probabilities, or a clear error unless it holds probabilities."
+    if not isinstance(probs_N_K_C, torch.Tensor) or not probs_N_K_C.is_floating_point():
+        raise TypeError("probs_N_K_C must be a floating-point torch.Tensor of probabilities")
+    if bool((probs_N_K_C < 0).any()):
+        raise ValueError("probs_N_K_C must hold probabilities (>= 0); for log-probabilities use add_variables")
+    log_probs_N_K_C = probs_N_K_C.double().log()
+    check_log_probs(log_probs_N_K_C, "probs_N_K_C (as log)", max_memory)
+    return log_probs_N_K_C
 
+# %% ../nbs/05_joint_entropy.ipynb #4aa04614
+@patch_to(SampledJointEntropy)
+def sample(
+    probs_N_K_C: torch.Tensor,  # p(y_n = c | w_k) of the variables to sample (probabilities, not logs)
+    M: int,  # number of outcomes to draw
+    *,
+    dtype: torch.dtype | None = None,
+    device: torch.device | str | None = None,
+    max_memory: int | None = None,
+    generator: torch.Generator | None = None,
+) -> "SampledJointEntropy":
+    "Draw M joint outcomes of N variables."
+    check_count(M, "M")
+    log_probs_N_K_C = _log_of_probs(probs_N_K_C, max_memory)
+    entropy = SampledJointEntropy.empty(
+        probs_N_K_C.shape[1], dtype=dtype, device=device, max_memory=max_memory, generator=generator
+    )
+    return entropy.add_variables(log_probs_N_K_C, M)
+
+SampledJointEntropy.sample = staticmethod(SampledJointEntropy.sample)  # called on the class, as in 2.0.5
+
+# %% ../nbs/05_joint_entropy.ipynb #68b3c593
 def _calibrated_weights(
     log_joint_M_K: torch.Tensor,  # log p(y_m | w_k) of M sampled outcomes, float64
 ) -> torch.Tensor:
@@ -417,14 +521,17 @@ def _calibrated_weights(
     step_K = torch.linalg.lstsq(gram_K_K, shortfall_K[:, None], rcond=1e-10, driver="gelsd").solution[:, 0]
     return uniform_M + posterior_M_K @ step_K
 
+# %% ../nbs/05_joint_entropy.ipynb #72f31aa9
+_CALIBRATE_FROM = 4  # outcomes per posterior sample below which the weights stay 1/M
+
 @patch_to(SampledJointEntropy)
-def _outcome_weights(self) -> tuple:
+def _outcome_weights(self) -> tuple:  # noqa: F811
     M = self.log_joint_M_K.shape[0]
     weights_M = _calibrated_weights(self.log_joint_M_K) if M >= _CALIBRATE_FROM * self.K else torch.full((M,), 1.0 / M, dtype=torch.float64)
     log_probs_M = torch.logsumexp(self.log_joint_M_K, dim=1) - math.log(self.K)
     return weights_M, -(weights_M @ log_probs_M)
 
-# %% ../nbs/05_joint_entropy.ipynb #052ec786
+# %% ../nbs/05_joint_entropy.ipynb #e63fd7ec
 EXACT_OUTCOMES = 4096  # joint outcomes enumerated whatever M says: cheaper than any sampled estimate that resolves them
 
 @documented
@@ -437,11 +544,11 @@ class DynamicJointEntropy(JointEntropy):
         max_N: int,  # most variables that will be added
         K: int,  # posterior samples
         C: int,  # classes
-        dtype: Optional[torch.dtype] = None,
-        device=None,
+        dtype: torch.dtype | None = None,
+        device: torch.device | str | None = None,
         *,
-        max_memory: Optional[int] = None,
-        generator: Optional[torch.Generator] = None,
+        max_memory: int | None = None,
+        generator: torch.Generator | None = None,
         exact_outcomes: int = EXACT_OUTCOMES,  # enumerate up to this many outcomes even if M is smaller (0: M decides)
     ):
         self.M = check_count(M, "M (num_samples)")
@@ -459,57 +566,86 @@ class DynamicJointEntropy(JointEntropy):
     num_variables = property(lambda self: self.inner.num_variables)
     log_joint_M_K = property(lambda self: self.inner.log_joint_M_K)
 
-    def _outcome_weights(self) -> tuple:
-        return self.inner._outcome_weights()
-
-# %% ../nbs/05_joint_entropy.ipynb #cb0c8a0e
+# %% ../nbs/05_joint_entropy.ipynb #e9573be7
 @patch_to(DynamicJointEntropy)
-@documented
-def add_variables(
-    self,
-    log_probs_N_K_C: torch.Tensor,  # the N new labels' log-probabilities under the same K samples, N x K x C
-    M2: Optional[int] = None,  # outcomes of the grown batch to draw (None: as many as now; ignored where nothing is sampled)
-) -> "DynamicJointEntropy":
-    "Add N labels, switching from enumeration to sampling when enumeration would exceed max(M, `exact_outcomes`) outcomes."
+def _outcome_weights(self) -> tuple:  # noqa: F811
+    return self.inner._outcome_weights()
+
+# %% ../nbs/05_joint_entropy.ipynb #b0d81f70
+@patch_to(DynamicJointEntropy)
+def _check_new_variables(self, log_probs_N_K_C: torch.Tensor):
+    "A clear error unless the new variables are valid, with this estimator's K and C, and fit within `max_N`."
     self._check_variables(log_probs_N_K_C, "log_probs_N_K_C")
     N, _, C = log_probs_N_K_C.shape
     if C != self.C:
         raise ValueError(f"log_probs_N_K_C has C={C} classes, but this joint entropy was built with C={self.C}")
     if self.num_variables + N > self.max_N:
-        raise ValueError(
-            f"adding {N} variables would make {self.num_variables + N}, more than max_N={self.max_N}"
-        )
+        raise ValueError(f"adding {N} variables would make {self.num_variables + N}, more than max_N={self.max_N}")
+
+# %% ../nbs/05_joint_entropy.ipynb #50fbba5c
+@patch_to(DynamicJointEntropy)
+def _sampled_inner(self) -> "SampledJointEntropy":
+    "An empty `SampledJointEntropy` with this estimator's options that knows every variable added so far."
+    inner = self.inner
+    sampled = SampledJointEntropy.empty(
+        inner.K, device=inner.device, dtype=inner.dtype, max_memory=inner.max_memory, generator=self.generator
+    )
+    sampled.variables, sampled.num_variables = self.variables, sum(len(v) for v in self.variables)
+    return sampled
+
+# %% ../nbs/05_joint_entropy.ipynb #4c8f9d1b
+@patch_to(DynamicJointEntropy)
+@documented
+def add_variables(  # noqa: F811
+    self,
+    log_probs_N_K_C: torch.Tensor,  # the N new labels' log-probabilities under the same K samples, N x K x C
+    M2: int | None = None,  # outcomes of the grown batch to draw (None: as many as now; ignored where nothing is sampled)
+) -> "DynamicJointEntropy":
+    "Add N labels, switching from enumeration to sampling when enumeration would exceed max(M, `exact_outcomes`) outcomes."
+    self._check_new_variables(log_probs_N_K_C)
+    N, _, C = log_probs_N_K_C.shape
     self._forget_outcomes()
     inner = self.inner
     if isinstance(inner, ExactJointEntropy) and inner.log_joint_M_K.shape[0] * C**N > max(self.M, self.exact_outcomes):
-        inner = SampledJointEntropy.empty(
-            inner.K, device=inner.device, dtype=inner.dtype, max_memory=inner.max_memory, generator=self.generator
-        )
-        inner.variables, inner.num_variables = self.variables, sum(len(v) for v in self.variables)
+        inner = self._sampled_inner()
     if isinstance(inner, ExactJointEntropy):
         self.variables.append(log_probs_N_K_C.detach().to(device="cpu", dtype=torch.float64))
     self.inner = inner.add_variables(log_probs_N_K_C, self.M)
     return self
 
-# %% ../nbs/05_joint_entropy.ipynb #7ef746ef
+# %% ../nbs/05_joint_entropy.ipynb #0eba8886
+def _check_class_probs(probs_b_C: torch.Tensor):
+    "A clear error unless `probs_b_C` holds class probabilities, classes last, with a positive total in every row."
+    if not isinstance(probs_b_C, torch.Tensor) or not probs_b_C.is_floating_point() or probs_b_C.dim() < 1:
+        raise TypeError("probs_b_C must be a floating-point tensor of class probabilities, classes last")
+    if bool((probs_b_C < 0).any()) or not bool((probs_b_C.sum(-1) > 0).all()):
+        raise ValueError("probs_b_C must hold probabilities >= 0 with a positive total in every row")
+
+# %% ../nbs/05_joint_entropy.ipynb #eca5381f
 @documented
 def batch_multi_choices(
     probs_b_C: torch.Tensor,  # class probabilities (rows may have any leading shape b), C classes last
     M: int,  # draws per row
     *,
-    generator: Optional[torch.Generator] = None,
+    generator: torch.Generator | None = None,
 ) -> torch.Tensor:
     "M classes drawn with replacement from every row of `probs_b_C`: an int64 tensor of shape `b x M`."
     check_count(M, "M")
-    if not isinstance(probs_b_C, torch.Tensor) or not probs_b_C.is_floating_point() or probs_b_C.dim() < 1:
-        raise TypeError("probs_b_C must be a floating-point tensor of class probabilities, classes last")
-    if bool((probs_b_C < 0).any()) or not bool((probs_b_C.sum(-1) > 0).all()):
-        raise ValueError("probs_b_C must hold probabilities >= 0 with a positive total in every row")
+    _check_class_probs(probs_b_C)
     C = probs_b_C.shape[-1]
     cdf_R_C = probs_b_C.detach().reshape(-1, C).double().cpu().cumsum(dim=1)
     uniform_R_M = torch.rand(cdf_R_C.shape[0], M, dtype=torch.float64, generator=check_generator(generator))
     choices_R_M = torch.searchsorted(cdf_R_C, uniform_R_M * cdf_R_C[:, -1:], right=True).clamp_max(C - 1)
     return choices_R_M.view(*probs_b_C.shape[:-1], M).to(probs_b_C.device)
+
+# %% ../nbs/05_joint_entropy.ipynb #16eec430
+def _gather_shape(data_shape: torch.Size, index_shape: torch.Size, dim: int) -> list:
+    "The shape `data` and `index` broadcast to outside `dim` (1 at `dim`), or a clear error."
+    others = lambda shape: [1 if d == dim else size for d, size in enumerate(shape)]
+    try:
+        return list(torch.broadcast_shapes(others(data_shape), others(index_shape)))
+    except RuntimeError:
+        raise ValueError(f"data {tuple(data_shape)} and index {tuple(index_shape)} do not broadcast outside dim {dim}") from None
 
 # %% ../nbs/05_joint_entropy.ipynb #aba6f3b3
 @documented
@@ -522,10 +658,6 @@ def gather_expand(
     if data.dim() != index.dim():
         raise ValueError(f"data and index must have as many dimensions, got {tuple(data.shape)} and {tuple(index.shape)}")
     dim = dim % data.dim()
-    others = lambda shape: [1 if d == dim else size for d, size in enumerate(shape)]
-    try:
-        shape = list(torch.broadcast_shapes(others(data.shape), others(index.shape)))
-    except RuntimeError:
-        raise ValueError(f"data {tuple(data.shape)} and index {tuple(index.shape)} do not broadcast outside dim {dim}") from None
+    shape = _gather_shape(data.shape, index.shape, dim)
     expand = lambda tensor: tensor.expand(*shape[:dim], tensor.shape[dim], *shape[dim + 1 :])
     return torch.gather(expand(data), dim, expand(index))

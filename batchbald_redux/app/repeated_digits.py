@@ -14,9 +14,7 @@ from sklearn.datasets import load_digits
 
 from ..core import documented, check_count
 
-# %% ../../nbs/14_repeated_digits.ipynb #a2dcea46
-DIGITS_SIZE = 1797  # images in scikit-learn's load_digits()
-
+# %% ../../nbs/14_repeated_digits.ipynb #6e2d8348
 @dataclass
 @documented
 class RepeatedDigits:
@@ -43,7 +41,63 @@ class RepeatedDigits:
             f"with noise {self.noise_std}, validation={len(self.validation_y_V)}, test={len(self.test_y_T)}, seed={self.seed})"
         )
 
-# %% ../../nbs/14_repeated_digits.ipynb #009e902a
+# %% ../../nbs/14_repeated_digits.ipynb #32d100d1
+DIGITS_SIZE = 1797  # images in scikit-learn's load_digits()
+
+def _split_digits(rng: np.random.Generator, test_size: int, validation_size: int) -> list:
+    "Positions in `load_digits()` of the test, validation and training images, each in a random order."
+    order_A = rng.permutation(DIGITS_SIZE)
+    return np.split(order_A, [test_size, test_size + validation_size])
+
+# %% ../../nbs/14_repeated_digits.ipynb #d6d6465f
+def _check_repeated_options(repetitions: int, noise_std: float, test_size: int, validation_size: int):
+    "A clear error unless the options of `load_repeated_digits` make sense."
+    for name, value in (("repetitions", repetitions), ("test_size", test_size), ("validation_size", validation_size)):
+        check_count(value, name)
+    if isinstance(noise_std, bool) or not isinstance(noise_std, (int, float)) or not noise_std >= 0:
+        raise ValueError(f"noise_std must be a number >= 0, got {noise_std!r}")
+    if test_size + validation_size >= DIGITS_SIZE:
+        raise ValueError(f"test_size + validation_size must leave training images: {test_size} + {validation_size} >= {DIGITS_SIZE}")
+
+# %% ../../nbs/14_repeated_digits.ipynb #373659bd
+def _standardise(pixels_A_D: np.ndarray, train_P: np.ndarray) -> tuple:
+    "`(standardised_A_D, mean, std)`: every image standardised by one mean and std over the training images' pixels."
+    mean, std = float(pixels_A_D[train_P].mean()), float(pixels_A_D[train_P].std())
+    return (pixels_A_D - mean) / std, mean, std
+
+# %% ../../nbs/14_repeated_digits.ipynb #291e2633
+def _noisy_copies(images_P_D: np.ndarray, repetitions: int, noise_std: float, rng: np.random.Generator) -> tuple:
+    "`(copies_N, noisy_N_D)`: which image each copy is of, and the copies, each with its own Gaussian noise."
+    copies_N = np.tile(np.arange(len(images_P_D)), repetitions)
+    noisy_N_D = images_P_D[copies_N] + noise_std * rng.standard_normal((len(copies_N), images_P_D.shape[1]))
+    return copies_N, noisy_N_D
+
+# %% ../../nbs/14_repeated_digits.ipynb #303682c9
+def _pool_and_sets(
+    digits,  # scikit-learn's load_digits()
+    standardised_A_D: np.ndarray,  # every image, standardised
+    splits: list,  # positions of the test, validation and training images
+    copies_N: np.ndarray,  # which training image each pool point is a copy of, in pool order
+    noisy_N_D: np.ndarray,  # the pool points, in pool order
+) -> dict:
+    "The fields of a `RepeatedDigits` that hold images, labels and positions."
+    test_T, validation_V, train_P = splits
+    as_x = lambda array: torch.tensor(array, dtype=torch.float32)
+    as_y = lambda array: torch.tensor(array, dtype=torch.int64)
+    return dict(
+        pool_x_N_D=as_x(noisy_N_D),
+        pool_y_N=as_y(digits.target[train_P][copies_N]),
+        pool_original_N=as_y(copies_N),
+        train_x_P_D=as_x(standardised_A_D[train_P]),
+        train_y_P=as_y(digits.target[train_P]),
+        validation_x_V_D=as_x(standardised_A_D[validation_V]),
+        validation_y_V=as_y(digits.target[validation_V]),
+        test_x_T_D=as_x(standardised_A_D[test_T]),
+        test_y_T=as_y(digits.target[test_T]),
+        digits_indices={"train": train_P.tolist(), "validation": validation_V.tolist(), "test": test_T.tolist()},
+    )
+
+# %% ../../nbs/14_repeated_digits.ipynb #0e21afbf
 @documented
 def load_repeated_digits(
     seed: int,  # seed of the split, the noise and the pool order
@@ -54,38 +108,14 @@ def load_repeated_digits(
     validation_size: int = 200,  # held-out validation images (for early stopping)
 ) -> RepeatedDigits:
     "Split scikit-learn's digits by `seed` and build a pool of `repetitions` noisy copies of every training image."
-    for name, value in (("repetitions", repetitions), ("test_size", test_size), ("validation_size", validation_size)):
-        check_count(value, name)
-    if isinstance(noise_std, bool) or not isinstance(noise_std, (int, float)) or not noise_std >= 0:
-        raise ValueError(f"noise_std must be a number >= 0, got {noise_std!r}")
-    if test_size + validation_size >= DIGITS_SIZE:
-        raise ValueError(f"test_size + validation_size must leave training images: {test_size} + {validation_size} >= {DIGITS_SIZE}")
+    _check_repeated_options(repetitions, noise_std, test_size, validation_size)
     digits = load_digits()
-    pixels_A_D = digits.data / 16.0
     rng = np.random.default_rng(seed)
-    order_A = rng.permutation(DIGITS_SIZE)
-    test_T, validation_V, train_P = np.split(order_A, [test_size, test_size + validation_size])
-    mean, std = float(pixels_A_D[train_P].mean()), float(pixels_A_D[train_P].std())
-    standardised_A_D = (pixels_A_D - mean) / std
-    copies_N = np.tile(np.arange(len(train_P)), repetitions)
-    noisy_N_D = standardised_A_D[train_P][copies_N] + noise_std * rng.standard_normal((len(copies_N), pixels_A_D.shape[1]))
+    splits = _split_digits(rng, test_size, validation_size)
+    standardised_A_D, mean, std = _standardise(digits.data / 16.0, splits[2])
+    copies_N, noisy_N_D = _noisy_copies(standardised_A_D[splits[2]], repetitions, noise_std, rng)
     shuffle_N = rng.permutation(len(copies_N))
-    as_x = lambda array: torch.tensor(array, dtype=torch.float32)
-    as_y = lambda array: torch.tensor(array, dtype=torch.int64)
+    fields = _pool_and_sets(digits, standardised_A_D, splits, copies_N[shuffle_N], noisy_N_D[shuffle_N])
     return RepeatedDigits(
-        pool_x_N_D=as_x(noisy_N_D[shuffle_N]),
-        pool_y_N=as_y(digits.target[train_P][copies_N][shuffle_N]),
-        pool_original_N=as_y(copies_N[shuffle_N]),
-        train_x_P_D=as_x(standardised_A_D[train_P]),
-        train_y_P=as_y(digits.target[train_P]),
-        validation_x_V_D=as_x(standardised_A_D[validation_V]),
-        validation_y_V=as_y(digits.target[validation_V]),
-        test_x_T_D=as_x(standardised_A_D[test_T]),
-        test_y_T=as_y(digits.target[test_T]),
-        digits_indices={"train": train_P.tolist(), "validation": validation_V.tolist(), "test": test_T.tolist()},
-        pixel_mean=mean,
-        pixel_std=std,
-        noise_std=float(noise_std),
-        repetitions=repetitions,
-        seed=seed,
+        **fields, pixel_mean=mean, pixel_std=std, noise_std=float(noise_std), repetitions=repetitions, seed=seed
     )

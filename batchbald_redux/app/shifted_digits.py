@@ -38,7 +38,15 @@ class ShiftedDigits:
         return (f"ShiftedDigits(pool={len(self.pool_y_N)} ({in_target} of the target classes {self.target_classes}), "
                 f"target inputs={len(self.target_x_S_D)}, validation={len(self.validation_y_V)}, test={len(self.test_y_T)}, seed={self.seed})")
 
-# %% ../../nbs/15_shifted_digits.ipynb #d03cb96f
+# %% ../../nbs/15_shifted_digits.ipynb #fa51591e
+def _target_classes(target_classes: tuple) -> tuple:
+    "The target classes, sorted and without repeats; a clear error unless they are some (not all) of the digits 0-9."
+    classes = tuple(sorted(set(int(c) for c in target_classes)))
+    if not classes or not all(0 <= c <= 9 for c in classes) or len(classes) == 10:
+        raise ValueError(f"target_classes must be some (not all) of the digits 0-9, got {target_classes!r}")
+    return classes
+
+# %% ../../nbs/15_shifted_digits.ipynb #4741e319
 def _split_target_images(indices_A: np.ndarray, sizes: tuple) -> tuple:
     "The target classes' images cut into test, validation, target inputs and the rest (for the pool)."
     if sum(sizes) >= len(indices_A):
@@ -46,6 +54,32 @@ def _split_target_images(indices_A: np.ndarray, sizes: tuple) -> tuple:
                          f"{len(indices_A)} images of the target classes for the pool")
     return tuple(np.split(indices_A, np.cumsum(sizes)))
 
+# %% ../../nbs/15_shifted_digits.ipynb #cbe9cd4b
+def _shifted_split(target_A: np.ndarray, classes: tuple, sizes: tuple, rng: np.random.Generator) -> tuple:
+    "Positions of the test, validation and target images (of the target classes) and of the pool, in random orders."
+    order_A = rng.permutation(len(target_A))
+    in_target_A = np.isin(target_A[order_A], classes)
+    test_T, validation_V, target_S, rest = _split_target_images(order_A[in_target_A], sizes)
+    pool_N = rng.permutation(np.concatenate([rest, order_A[~in_target_A]]))
+    return test_T, validation_V, target_S, pool_N
+
+# %% ../../nbs/15_shifted_digits.ipynb #80ee7f8e
+def _shifted_digits_from(digits, parts: tuple, classes: tuple, seed: int) -> ShiftedDigits:
+    "The `ShiftedDigits` of a split of `digits` (scikit-learn's), pixels standardised by the pool's mean and std."
+    test_T, validation_V, target_S, pool_N = parts
+    pixels_A_D = digits.data / 16.0
+    mean, std = float(pixels_A_D[pool_N].mean()), float(pixels_A_D[pool_N].std())
+    as_x = lambda indices: torch.tensor((pixels_A_D[indices] - mean) / std, dtype=torch.float32)
+    as_y = lambda indices: torch.tensor(digits.target[indices], dtype=torch.int64)
+    return ShiftedDigits(
+        pool_x_N_D=as_x(pool_N), pool_y_N=as_y(pool_N), pool_original_N=torch.arange(len(pool_N)),
+        target_x_S_D=as_x(target_S), validation_x_V_D=as_x(validation_V), validation_y_V=as_y(validation_V),
+        test_x_T_D=as_x(test_T), test_y_T=as_y(test_T), target_classes=classes,
+        digits_indices={name: part.tolist() for name, part in (("pool", pool_N), ("target", target_S), ("validation", validation_V), ("test", test_T))},
+        seed=seed,
+    )
+
+# %% ../../nbs/15_shifted_digits.ipynb #4cb224b3
 @documented
 def load_shifted_digits(
     seed: int,  # seed of the split and the pool order
@@ -58,23 +92,7 @@ def load_shifted_digits(
     "Split scikit-learn's digits by `seed` into a shifted pool and sets of the target distribution."
     for name, value in (("target_inputs", target_inputs), ("test_size", test_size), ("validation_size", validation_size)):
         check_count(value, name)
-    classes = tuple(sorted(set(int(c) for c in target_classes)))
-    if not classes or not all(0 <= c <= 9 for c in classes) or len(classes) == 10:
-        raise ValueError(f"target_classes must be some (not all) of the digits 0-9, got {target_classes!r}")
+    classes = _target_classes(target_classes)
     digits = load_digits()
-    rng = np.random.default_rng(seed)
-    order_A = rng.permutation(len(digits.target))
-    in_target_A = np.isin(digits.target[order_A], classes)
-    test_T, validation_V, target_S, rest = _split_target_images(order_A[in_target_A], (test_size, validation_size, target_inputs))
-    pool_N = rng.permutation(np.concatenate([rest, order_A[~in_target_A]]))
-    pixels_A_D = digits.data / 16.0
-    mean, std = float(pixels_A_D[pool_N].mean()), float(pixels_A_D[pool_N].std())
-    as_x = lambda indices: torch.tensor((pixels_A_D[indices] - mean) / std, dtype=torch.float32)
-    as_y = lambda indices: torch.tensor(digits.target[indices], dtype=torch.int64)
-    return ShiftedDigits(
-        pool_x_N_D=as_x(pool_N), pool_y_N=as_y(pool_N), pool_original_N=torch.arange(len(pool_N)),
-        target_x_S_D=as_x(target_S), validation_x_V_D=as_x(validation_V), validation_y_V=as_y(validation_V),
-        test_x_T_D=as_x(test_T), test_y_T=as_y(test_T), target_classes=classes,
-        digits_indices={name: part.tolist() for name, part in (("pool", pool_N), ("target", target_S), ("validation", validation_V), ("test", test_T))},
-        seed=seed,
-    )
+    parts = _shifted_split(digits.target, classes, (test_size, validation_size, target_inputs), np.random.default_rng(seed))
+    return _shifted_digits_from(digits, parts, classes, seed)
