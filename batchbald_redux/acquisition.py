@@ -11,7 +11,12 @@ from dataclasses import dataclass
 from typing import Callable, Dict, Optional, Tuple
 
 import torch
+from torch.distributed import ProcessGroup
 
+from .core import documented
+from .selection import CandidateBatch
+
+# %% ../nbs/10_acquisition.ipynb #bb15248b
 from .batchbald import get_bald_batch, get_batchbald_batch
 from batchbald_redux.epig import (
     get_batchepig_batch,
@@ -20,8 +25,6 @@ from batchbald_redux.epig import (
     get_softmaxepig_batch,
     get_softrankepig_batch,
 )
-from .core import documented
-from .selection import CandidateBatch
 from .stochastic import get_powerbald_batch, get_random_batch, get_softmaxbald_batch, get_softrankbald_batch
 from batchbald_redux.uncertainty import (
     get_entropy_batch,
@@ -40,9 +43,12 @@ class AcquisitionMethod:
     options: Tuple[str, ...]  # the options of `acquire` it takes
     summary: str  # one line, for help texts
 
+# %% ../nbs/10_acquisition.ipynb #67430b7f
 ACQUISITION_METHODS: Dict[str, AcquisitionMethod] = {}
 COMPUTE_OPTIONS = ("dtype", "device", "progress", "max_memory")  # taken by every method that computes scores
+ACQUIRE_OPTIONS = ("num_samples", "coldness", "generator", "targets_T_K_C", "process_group", "scratch_dir", *COMPUTE_OPTIONS)
 
+# %% ../nbs/10_acquisition.ipynb #74973a95
 @documented
 def register_acquisition_method(
     name: str,  # the method's name, as users type it
@@ -57,14 +63,14 @@ def register_acquisition_method(
     ACQUISITION_METHODS[name] = AcquisitionMethod(function, tuple(options), summary)
 
 # %% ../nbs/10_acquisition.ipynb #9f6d4e95
-ACQUIRE_OPTIONS = ("num_samples", "coldness", "generator", "targets_T_K_C", "process_group", "scratch_dir", *COMPUTE_OPTIONS)
-
 register_acquisition_method("random", get_random_batch, ("generator", "process_group"), "uniformly random points (the baseline)")
 register_acquisition_method("bald", get_bald_batch, ("process_group", *COMPUTE_OPTIONS), "top-B BALD scores, each point on its own")
 register_acquisition_method(
     "batchbald", get_batchbald_batch, ("num_samples", "generator", "process_group", "scratch_dir", *COMPUTE_OPTIONS),
     "greedy BatchBALD: the batch's joint mutual information with the parameters",
 )
+
+# %% ../nbs/10_acquisition.ipynb #9b7d6efc
 register_acquisition_method(
     "powerbald", get_powerbald_batch, ("coldness", "generator", "process_group", *COMPUTE_OPTIONS), "points drawn with p ~ BALD^coldness (--coldness)"
 )
@@ -78,6 +84,11 @@ register_acquisition_method(
 # %% ../nbs/10_acquisition.ipynb #7f6e3fff
 DECISIVE_OPTIONS = {"num_samples": 10_000, "coldness": 1.0, "targets_T_K_C": None}  # option -> acquire's default
 
+def _changed(value, default) -> bool:
+    "Whether an option is set away from its default; a default of None by identity (a tensor has no plain `!=`)."
+    return value is not default if default is None else value != default
+
+# %% ../nbs/10_acquisition.ipynb #e8552990
 @documented
 def check_options_taken(
     method: str,  # a name in `ACQUISITION_METHODS`
@@ -86,11 +97,24 @@ def check_options_taken(
     "A clear error if an option that decides the batch is set away from its default for a method that ignores it."
     for name, default in DECISIVE_OPTIONS.items():
         value = given.get(name, default)
-        changed = value is not default if default is None else value != default
-        if changed and name not in ACQUISITION_METHODS[method].options:
+        if _changed(value, default) and name not in ACQUISITION_METHODS[method].options:
             takers = [other for other, entry in ACQUISITION_METHODS.items() if name in entry.options]
             raise ValueError(f"method {method!r} does not take {name} (these do: {', '.join(takers)}); "
                              f"leave it at its default ({default!r}) or choose one of those methods")
+
+# %% ../nbs/10_acquisition.ipynb #8681711f
+def _method_entry(method: str) -> AcquisitionMethod:
+    "The registry's entry for `method`; an unknown name is an error that lists the known ones."
+    if method not in ACQUISITION_METHODS:
+        raise ValueError(f"unknown acquisition method {method!r}; expected one of {', '.join(ACQUISITION_METHODS)}")
+    return ACQUISITION_METHODS[method]
+
+# %% ../nbs/10_acquisition.ipynb #034fe962
+def _check_shardable(method: str, entry: AcquisitionMethod, process_group) -> None:
+    "A clear error if `process_group` is given to a method that does not take it."
+    if process_group is not None and "process_group" not in entry.options:  # it would score one shard as the pool
+        raise ValueError(f"method {method!r} cannot split the pool between processes (it does not take process_group): "
+                         "gather the pool on one process, or register the method with the option 'process_group'")
 
 # %% ../nbs/10_acquisition.ipynb #21b7bbb3
 @documented
@@ -103,20 +127,16 @@ def acquire(
     coldness: float = 1.0,  # stochastic methods: 0 is uniform, math.inf is top-k
     generator: Optional[torch.Generator] = None,
     dtype: Optional[torch.dtype] = None,  # dtype of the computation (None: each method's default)
-    device=None,
+    device: torch.device | str | None = None,
     progress: Optional[bool] = None,
     max_memory: Optional[int] = None,
     targets_T_K_C: Optional[torch.Tensor] = None,  # EPIG methods: log p(y*_t = c | w_k) on T target inputs
-    process_group=None,
+    process_group: ProcessGroup | None = None,
     scratch_dir: Optional[str] = None,  # BatchBALD: folder for its per-point bounds, in a temporary file (None: in memory)
 ) -> CandidateBatch:
     "Pick a batch with the named method (global indices with `process_group`)."
-    if method not in ACQUISITION_METHODS:
-        raise ValueError(f"unknown acquisition method {method!r}; expected one of {', '.join(ACQUISITION_METHODS)}")
-    entry = ACQUISITION_METHODS[method]
-    if process_group is not None and "process_group" not in entry.options:  # it would score one shard as the pool
-        raise ValueError(f"method {method!r} cannot split the pool between processes (it does not take process_group): "
-                         "gather the pool on one process, or register the method with the option 'process_group'")
+    entry = _method_entry(method)
+    _check_shardable(method, entry, process_group)
     given = dict(num_samples=num_samples, coldness=coldness, generator=generator, dtype=dtype, device=device,
                  progress=progress, max_memory=max_memory, targets_T_K_C=targets_T_K_C, process_group=process_group,
                  scratch_dir=scratch_dir)
@@ -137,6 +157,7 @@ def _with_targets(function: Callable[..., CandidateBatch], name: str) -> Callabl
 
     return acquire_with_targets
 
+# %% ../nbs/10_acquisition.ipynb #274bb8ec
 for name, function, options, summary in [
     ("epig", get_epig_batch, ("process_group", *COMPUTE_OPTIONS), "top-B EPIG scores: information about the predictions on target inputs"),
     ("batchepig", get_batchepig_batch, ("num_samples", "generator", "process_group", *COMPUTE_OPTIONS),

@@ -15,7 +15,9 @@ from functools import partial
 from typing import Callable, List, Optional
 
 import torch
+from torch.distributed import ProcessGroup
 
+# %% ../nbs/06_batchbald.ipynb #ea89639c
 from batchbald_redux.core import (
     describe_parameter,
     documented,
@@ -31,6 +33,8 @@ from batchbald_redux.core import (
     rounding_tolerance,
     rows_per_chunk,
 )
+
+# %% ../nbs/06_batchbald.ipynb #4a471883
 from batchbald_redux.distributed import (
     all_max,
     all_or_none,
@@ -43,6 +47,7 @@ from batchbald_redux.distributed import (
 from .joint_entropy import EXACT_OUTCOMES, DynamicJointEntropy, JointEntropy
 from .selection import CandidateBatch, check_batch_arguments, check_score_arguments, top_first
 
+# %% ../nbs/06_batchbald.ipynb #82d64324
 _all_ = ["CandidateBatch"]  # its home before the selection chapter
 
 # %% ../nbs/06_batchbald.ipynb #df172834
@@ -61,12 +66,17 @@ def _chunk_entropy_terms(chunk_n_K_C, dtype, device, start: int = 0, name="log_p
     entropies_n = -torch.special.xlogy(mean_probs_n_C, mean_probs_n_C).sum(dim=1, dtype=torch.float64)
     return entropies_n, conditional_entropies_n
 
+# %% ../nbs/06_batchbald.ipynb #521f5d21
+def _chunk_rows(K: int, C: int, dtype: torch.dtype, max_memory, device) -> int:
+    "Pool points per chunk of `_chunk_entropy_terms`: three K x C temporaries in `dtype` a point, `max_memory` in all."
+    return rows_per_chunk(3 * K * C * torch.finfo(dtype).bits // 8, max_memory, device)
+
 # %% ../nbs/06_batchbald.ipynb #4e43fd44
 def _entropy_chunks(log_probs_N_K_C, dtype, device, max_memory, progress, consume: Callable, name="log_probs_N_K_C"):
     "Call `consume(start, end, entropies_n, conditional_entropies_n)` (float64, CPU) for consecutive chunks of the pool."
     check_log_probs(log_probs_N_K_C, name, values=False)
     N, K, C = log_probs_N_K_C.shape
-    rows = rows_per_chunk(3 * K * C * torch.finfo(dtype).bits // 8, max_memory, device)
+    rows = _chunk_rows(K, C, dtype, max_memory, device)
     with progress_bar(progress, total=N, desc="Entropies") as bar:
 
         def body(start: int, end: int):
@@ -76,6 +86,7 @@ def _entropy_chunks(log_probs_N_K_C, dtype, device, max_memory, progress, consum
 
         for_chunks(N, rows, body, device)
 
+# %% ../nbs/06_batchbald.ipynb #99db9342
 def _entropy_terms(log_probs_N_K_C, dtype, device, max_memory=None, progress=False) -> tuple:
     "$H[y_n]$ and $H[y_n \\mid \\omega]$ for every point, in one pass that also checks the values; float64 on the CPU."
     entropies_N, conditional_entropies_N = (torch.empty(len(log_probs_N_K_C), dtype=torch.float64) for _ in range(2))
@@ -93,15 +104,16 @@ def _pool_terms(log_probs_N_K_C, dtype, device, progress, max_memory, process_gr
     with all_or_none(group):  # the values of every shard are checked by this pass
         return _entropy_terms(log_probs_N_K_C, dtype, device, max_memory, progress)
 
+# %% ../nbs/06_batchbald.ipynb #57621b83
 @documented
 def compute_conditional_entropy(
     log_probs_N_K_C: torch.Tensor,  # log p(y_n = c | w_k)
     *,
     dtype: Optional[torch.dtype] = None,
-    device=None,
+    device: torch.device | str | None = None,
     progress: Optional[bool] = None,
     max_memory: Optional[int] = None,
-    process_group=None,
+    process_group: ProcessGroup | None = None,
 ) -> torch.Tensor:
     "$H[y_n \\mid \\omega]$ for every pool point, float64 on the CPU (with `process_group`: this rank's shard's)."
     return _pool_terms(log_probs_N_K_C, dtype, device, progress, max_memory, process_group)[1]
@@ -112,10 +124,10 @@ def compute_entropy(
     log_probs_N_K_C: torch.Tensor,  # log p(y_n = c | w_k)
     *,
     dtype: Optional[torch.dtype] = None,
-    device=None,
+    device: torch.device | str | None = None,
     progress: Optional[bool] = None,
     max_memory: Optional[int] = None,
-    process_group=None,
+    process_group: ProcessGroup | None = None,
 ) -> torch.Tensor:
     "$H[y_n]$ of the averaged prediction for every pool point, float64 on the CPU (with `process_group`: this rank's shard's)."
     return _pool_terms(log_probs_N_K_C, dtype, device, progress, max_memory, process_group)[0]
@@ -127,6 +139,11 @@ def _tie_tolerance(dtype: torch.dtype, entropy: float) -> float:
 
 
 # %% ../nbs/06_batchbald.ipynb #b2a0fc49
+def _mapped_tensor(folder: str, name: str, size: int, dtype: torch.dtype) -> torch.Tensor:
+    "A tensor of `size` elements kept in the file `name` of `folder`: the kernel writes its pages there when memory is short."
+    return torch.from_file(os.path.join(folder, name), shared=True, size=size, dtype=dtype)
+
+# %% ../nbs/06_batchbald.ipynb #cf524eac
 class _Bounds:
     "Per pool point: its last gain, a bound on its gain now (-inf once picked), and whether it is fresh (of this step)."
 
@@ -136,28 +153,34 @@ class _Bounds:
             self.gains_N, self.fresh_N = torch.zeros(N, dtype=torch.float64), torch.zeros(N, dtype=torch.bool)
         else:  # pages of a file: the kernel writes them out when memory is short instead of holding them
             self.folder = tempfile.TemporaryDirectory(prefix="batchbald-", dir=scratch_dir)
-            mapped = lambda name, dtype: torch.from_file(os.path.join(self.folder.name, name), shared=True, size=N, dtype=dtype)
-            self.gains_N, self.fresh_N = mapped("gains", torch.float64), mapped("fresh", torch.bool)
+            self.gains_N = _mapped_tensor(self.folder.name, "gains", N, torch.float64)
+            self.fresh_N = _mapped_tensor(self.folder.name, "fresh", N, torch.bool)
         self.best, self.margin, self.tolerance = -math.inf, 0.0, 0.0
 
-    def blocks(self):
-        "`(start, end)` of the blocks the scans go through, `rows` points each."
-        return ((start, min(start + self.rows, self.N)) for start in range(0, self.N, self.rows))
+# %% ../nbs/06_batchbald.ipynb #899b74a8
+@patch_to(_Bounds)
+def blocks(self):
+    "`(start, end)` of the blocks the scans go through, `rows` points each."
+    return ((start, min(start + self.rows, self.N)) for start in range(0, self.N, self.rows))
 
-    def start_step(self, tolerance: float):
-        "No gain is fresh, and none is best yet."
-        for start, end in self.blocks():
-            self.fresh_N[start:end] = False
-        self.best, self.margin, self.tolerance = -math.inf, 2 * tolerance, tolerance
+# %% ../nbs/06_batchbald.ipynb #b79aa89f
+@patch_to(_Bounds)
+def start_step(self, tolerance: float):
+    "No gain is fresh, and none is best yet."
+    for start, end in self.blocks():
+        self.fresh_N[start:end] = False
+    self.best, self.margin, self.tolerance = -math.inf, 2 * tolerance, tolerance
 
-    def store(self, indices_n: torch.Tensor, gains_n: torch.Tensor):
-        "Fresh gains of these points: they become their bounds."
-        if len(indices_n) == 0:  # a shard with no candidates left
-            return
-        # A fresh gain above its bound breaks the bound (sampling noise, or rounding): widen the margin by as much.
-        self.margin = max(self.margin, 2 * self.tolerance + float((gains_n - self.gains_N[indices_n]).max()))
-        self.gains_N[indices_n], self.fresh_N[indices_n] = gains_n, True
-        self.best = max(self.best, float(gains_n.max()))
+# %% ../nbs/06_batchbald.ipynb #496591ea
+@patch_to(_Bounds)
+def store(self, indices_n: torch.Tensor, gains_n: torch.Tensor):
+    "Fresh gains of these points: they become their bounds."
+    if len(indices_n) == 0:  # a shard with no candidates left
+        return
+    # A fresh gain above its bound breaks the bound (sampling noise, or rounding): widen the margin by as much.
+    self.margin = max(self.margin, 2 * self.tolerance + float((gains_n - self.gains_N[indices_n]).max()))
+    self.gains_N[indices_n], self.fresh_N[indices_n] = gains_n, True
+    self.best = max(self.best, float(gains_n.max()))
 
 # %% ../nbs/06_batchbald.ipynb #640ee0ff
 @patch_to(_Bounds)
@@ -166,6 +189,7 @@ def candidates(self, start: int, end: int) -> torch.Tensor:
     "Indices of the points of a block that are not picked yet."
     return (self.gains_N[start:end] > -math.inf).nonzero()[:, 0] + start
 
+# %% ../nbs/06_batchbald.ipynb #f636cf87
 @patch_to(_Bounds)
 @documented
 def top_stale(self, k: int, threshold: float) -> tuple:
@@ -178,6 +202,7 @@ def top_stale(self, k: int, threshold: float) -> tuple:
         values_k, indices_k = top_first(torch.cat([values_k, gains_n[stale_n]]), torch.cat([indices_k, stale_n + start]), k)
     return indices_k, count
 
+# %% ../nbs/06_batchbald.ipynb #a2303182
 @patch_to(_Bounds)
 @documented
 def first_best(self, offset: int = 0, process_group=None) -> tuple:
@@ -217,9 +242,10 @@ def _conditional_entropies(log_probs_N_K_C, indices_n: torch.Tensor, dtype, devi
         chunk_n_K_C = log_probs_N_K_C[indices_n[start:end]]
         conditional_entropies_n[start:end] = _chunk_entropy_terms(chunk_n_K_C, dtype, device, check=False)[1].cpu()
 
-    for_chunks(len(indices_n), rows_per_chunk(3 * K * C * torch.finfo(dtype).bits // 8, max_memory, device), body, device)
+    for_chunks(len(indices_n), _chunk_rows(K, C, dtype, max_memory, device), body, device)
     return conditional_entropies_n
 
+# %% ../nbs/06_batchbald.ipynb #cdc2e957
 def _joint_gains(
     joint_entropy: JointEntropy,  # the batch so far
     log_probs_N_K_C: torch.Tensor,  # the pool, already checked
@@ -255,24 +281,35 @@ def _greedy_step(
     return index, gain
 
 # %% ../nbs/06_batchbald.ipynb #c1f3bfba
+def _check_scratch_dir(scratch_dir):
+    "A clear error unless `scratch_dir` is None or an existing folder."
+    if scratch_dir is not None and (not isinstance(scratch_dir, (str, os.PathLike)) or not os.path.isdir(scratch_dir)):
+        raise ValueError(f"scratch_dir must be an existing folder, got {scratch_dir!r}")
+
+# %% ../nbs/06_batchbald.ipynb #5bd65d44
+def _check_greedy_options(lazy, lazy_first_chunk, scratch_dir, estimator):
+    "A clear error for a bad `lazy`, `lazy_first_chunk`, `scratch_dir` or `estimator` (of `get_batchbald_batch`)."
+    if not isinstance(lazy, bool):
+        raise TypeError(f"lazy must be True or False, got {lazy!r}")
+    if lazy_first_chunk is not None:
+        check_count(lazy_first_chunk, "lazy_first_chunk")
+    _check_scratch_dir(scratch_dir)
+    if not callable(estimator):
+        raise TypeError(f"estimator must be a class or function called as DynamicJointEntropy is, got {type(estimator).__name__}")
+
+# %% ../nbs/06_batchbald.ipynb #6f3ef86d
 def _check_batchbald_arguments(log_probs_N_K_C, batch_size, num_samples, dtype, device, lazy, lazy_first_chunk, scratch_dir, exact_outcomes=EXACT_OUTCOMES, estimator=DynamicJointEntropy) -> tuple:
     "Check the arguments of `get_batchbald_batch` that need no pass over the pool; returns `(dtype, device)`."
     check_log_probs(log_probs_N_K_C, values=False)  # the values are checked by the first pass over the pool
     check_count(batch_size, "batch_size", minimum=0)
     check_count(num_samples, "num_samples")
     check_count(exact_outcomes, "exact_outcomes", minimum=0)
-    if not isinstance(lazy, bool):
-        raise TypeError(f"lazy must be True or False, got {lazy!r}")
-    if lazy_first_chunk is not None:
-        check_count(lazy_first_chunk, "lazy_first_chunk")
-    if scratch_dir is not None and (not isinstance(scratch_dir, (str, os.PathLike)) or not os.path.isdir(scratch_dir)):
-        raise ValueError(f"scratch_dir must be an existing folder, got {scratch_dir!r}")
-    if not callable(estimator):
-        raise TypeError(f"estimator must be a class or function called as DynamicJointEntropy is, got {type(estimator).__name__}")
+    _check_greedy_options(lazy, lazy_first_chunk, scratch_dir, estimator)
     dtype, device = resolve_compute(log_probs_N_K_C, dtype, device, default=torch.float32)
     check_fine_dtype(dtype, "BatchBALD", math.log(log_probs_N_K_C.shape[2]))  # half precision: every gain would tie
     return dtype, device
 
+# %% ../nbs/06_batchbald.ipynb #d8e2879a
 def _check_enough_samples(num_samples: int, exact_outcomes: int, batch_size: int, K: int, C: int):
     "A clear error if the batch will be sampled with fewer outcomes than posterior samples: such an estimate resolves nothing."
     limit = max(num_samples, exact_outcomes)
@@ -283,6 +320,7 @@ def _check_enough_samples(num_samples: int, exact_outcomes: int, batch_size: int
             f"draws than posterior samples cannot tell the candidates apart; pass num_samples >= K (10,000 is a good default)"
         )
 
+# %% ../nbs/06_batchbald.ipynb #b6746034
 def _bald_bounds(log_probs_N_K_C, dtype, device, max_memory, scratch_dir) -> _Bounds:
     "Bounds holding every point's BALD score (its gain at the first step), from one pass that checks the values."
     # blocks (and chunks of candidates) of ~128 bytes a point of temporaries: bool masks, indices, gains, entropies
@@ -319,6 +357,7 @@ SATURATION_FRACTION = 0.01  # delta / log K: a batch within delta of log K nats 
 class SaturationWarning(UserWarning):
     "A BatchBALD batch reached what its posterior samples can tell; the rest of it was drawn by PowerBALD."
 
+# %% ../nbs/06_batchbald.ipynb #6e651bf0
 def _saturation(
     information: float,  # the batch's mutual information so far (an estimate, in nats)
     best_gain: Optional[float],  # the best gain of this step (None: not scored yet)
@@ -346,22 +385,33 @@ def _fill_keys(scores_n: torch.Tensor, noise_n: torch.Tensor, resolution: float)
     keys_n = torch.where(positive_n, scores_n.clamp_min(resolution).log() + noise_n, noise_n + _ZERO_SCORE_KEY)
     return keys_n.masked_fill_(scores_n == -math.inf, -math.inf)
 
-def _fill_picks(log_probs_N_K_C, bounds: _Bounds, count: int, resolution: float, generator, dtype, device, max_memory,
-                process_group=None, offset: int = 0, N: Optional[int] = None) -> List[int]:
-    "`count` points not picked yet, drawn without replacement with probability proportional to BALD, in draw order."
+# %% ../nbs/06_batchbald.ipynb #aa3c65c8
+def _rescore_unpicked(log_probs_N_K_C, bounds: _Bounds, dtype, device, max_memory):
+    "Write every point's BALD score into `bounds`, in one pass over the pool; a picked point (-inf) stays picked."
     def keep_bald(start: int, end: int, entropies_n, conditional_entropies_n):
         picked_n = bounds.gains_N[start:end] == -math.inf
         bounds.gains_N[start:end] = (entropies_n - conditional_entropies_n).masked_fill_(picked_n, -math.inf)
 
     _entropy_chunks(log_probs_N_K_C, dtype, device, max_memory, False, keep_bald)
-    n, N = bounds.N, bounds.N if N is None else N
+
+# %% ../nbs/06_batchbald.ipynb #58412a5e
+def _gumbel_top(bounds: _Bounds, count: int, resolution: float, generator, offset: int, N: int) -> list:
+    "`[keys, indices]` of this shard's `count` highest PowerBALD keys, the noise drawn a block of global indices at a time."
     top = [torch.empty(0, dtype=torch.float64), torch.empty(0, dtype=torch.long)]
     for start in range(0, N, bounds.rows):  # blocks of global indices: the same noise for a point on any rank
         noise_r = gumbel_noise(min(bounds.rows, N - start), generator)
-        lo, hi = max(start, offset), min(start + len(noise_r), offset + n)
+        lo, hi = max(start, offset), min(start + len(noise_r), offset + bounds.N)
         if lo < hi:
             keys_r = _fill_keys(bounds.gains_N[lo - offset : hi - offset], noise_r[lo - start : hi - start], resolution)
             top[:] = top_first(torch.cat([top[0], keys_r]), torch.cat([top[1], torch.arange(lo, hi)]), count)
+    return top
+
+# %% ../nbs/06_batchbald.ipynb #736320c4
+def _fill_picks(log_probs_N_K_C, bounds: _Bounds, count: int, resolution: float, generator, dtype, device, max_memory,
+                process_group=None, offset: int = 0, N: Optional[int] = None) -> List[int]:
+    "`count` points not picked yet, drawn without replacement with probability proportional to BALD, in draw order."
+    _rescore_unpicked(log_probs_N_K_C, bounds, dtype, device, max_memory)
+    top = _gumbel_top(bounds, count, resolution, generator, offset, bounds.N if N is None else N)
     if process_group is not None:
         top[:] = top_k_across_ranks(top[0], count, 0, process_group, indices_n=top[1])
     return top[1].tolist()
@@ -405,26 +455,9 @@ NUM_SAMPLES_RULE = (
 )
 describe_parameter("num_samples", NUM_SAMPLES_RULE)
 
-# %% ../nbs/06_batchbald.ipynb #6d0b9f65
-@documented
-def get_batchbald_batch(
-    log_probs_N_K_C: torch.Tensor,  # log p(y_n = c | w_k) for the pool
-    batch_size: int,  # how many points to pick (at most N)
-    num_samples: int,
-    dtype: Optional[torch.dtype] = None,  # dtype of the pool computation (None: float32, as in 2.0.5)
-    device=None,
-    *,
-    lazy: bool = True,  # lazy greedy: rescore only the candidates that could win (False: rescore the whole pool)
-    lazy_first_chunk: Optional[int] = None,  # candidates a lazy step scores first (None: ~2**16 / (M C), at least 16)
-    generator: Optional[torch.Generator] = None,
-    progress: Optional[bool] = None,
-    max_memory: Optional[int] = None,
-    process_group=None,
-    scratch_dir: Optional[str] = None,  # folder for the 9 bytes a point of bounds, in a temporary file (None: in memory)
-    exact_outcomes: int = EXACT_OUTCOMES,  # joint outcomes enumerated whatever num_samples says (0: num_samples decides)
-    estimator: Callable[..., DynamicJointEntropy] = DynamicJointEntropy,  # builds the batch's joint entropy, called as DynamicJointEntropy is
-) -> CandidateBatch:
-    "Greedy BatchBALD: `scores[i]` is the mutual information of the first i+1 picks with the parameters, in [0, log K]."
+# %% ../nbs/06_batchbald.ipynb #13860fb9
+def _batchbald_layout(log_probs_N_K_C, batch_size, num_samples, dtype, device, lazy, lazy_first_chunk, scratch_dir, exact_outcomes, estimator, process_group) -> tuple:
+    "`(group, dtype, device, offset, N, batch_size)`: the arguments checked on every rank, the shard's place in the pool, the batch at most N."
     group = check_process_group(process_group)
     with all_or_none(group):  # a bad argument on one rank stops every rank
         dtype, device = _check_batchbald_arguments(log_probs_N_K_C, batch_size, num_samples, dtype, device, lazy, lazy_first_chunk, scratch_dir, exact_outcomes, estimator)
@@ -432,23 +465,55 @@ def get_batchbald_batch(
     offset, N = shard_layout(n, group, B=batch_size, M=num_samples, K=K, C=C)
     batch_size = min(batch_size, N)
     _check_enough_samples(num_samples, exact_outcomes, batch_size, K, C)
+    return group, dtype, device, offset, N, batch_size
+
+# %% ../nbs/06_batchbald.ipynb #a738cb9a
+def _filled_batch(log_probs_N_K_C, bounds: _Bounds, indices: List[int], scores: List[float], reason: Optional[str], tolerance: float,
+                  batch_size: int, generator, dtype, device, max_memory, process_group, offset: int, N: int) -> CandidateBatch:
+    "The greedy picks, filled by PowerBALD up to `batch_size` after saturation (with a warning), every score in [0, log K]."
+    K = log_probs_N_K_C.shape[1]
+    num_filled = batch_size - len(indices)
+    if num_filled:
+        warnings.warn(f"BatchBALD saturated after {len(indices)} of {batch_size} picks: {reason}. The last {num_filled} "
+                      "picks were drawn by PowerBALD (probability proportional to BALD) among the points left. For a batch "
+                      "chosen by BatchBALD throughout, use more posterior samples K or a smaller batch.", SaturationWarning, stacklevel=3)
+        indices += _fill_picks(log_probs_N_K_C, bounds, num_filled, tolerance, generator, dtype, device, max_memory, process_group, offset, N)
+        scores += [scores[-1] if scores else 0.0] * num_filled
+    scores = [min(max(score, 0.0), math.log(K)) for score in scores]
+    return CandidateBatch(scores=scores, indices=indices, num_filled=num_filled)
+
+# %% ../nbs/06_batchbald.ipynb #6d0b9f65
+@documented
+def get_batchbald_batch(
+    log_probs_N_K_C: torch.Tensor,  # log p(y_n = c | w_k) for the pool
+    batch_size: int,  # how many points to pick (at most N)
+    num_samples: int,
+    dtype: Optional[torch.dtype] = None,  # dtype of the pool computation (None: float32, as in 2.0.5)
+    device: torch.device | str | None = None,
+    *,
+    lazy: bool = True,  # lazy greedy: rescore only the candidates that could win (False: rescore the whole pool)
+    lazy_first_chunk: Optional[int] = None,  # candidates a lazy step scores first (None: ~2**16 / (M C), at least 16)
+    generator: Optional[torch.Generator] = None,
+    progress: Optional[bool] = None,
+    max_memory: Optional[int] = None,
+    process_group: ProcessGroup | None = None,
+    scratch_dir: Optional[str] = None,  # folder for the 9 bytes a point of bounds, in a temporary file (None: in memory)
+    exact_outcomes: int = EXACT_OUTCOMES,  # joint outcomes enumerated whatever num_samples says (0: num_samples decides)
+    estimator: Callable[..., DynamicJointEntropy] = DynamicJointEntropy,  # builds the batch's joint entropy, called as DynamicJointEntropy is
+) -> CandidateBatch:
+    "Greedy BatchBALD: `scores[i]` is the mutual information of the first i+1 picks with the parameters, in [0, log K]."
+    group, dtype, device, offset, N, batch_size = _batchbald_layout(
+        log_probs_N_K_C, batch_size, num_samples, dtype, device, lazy, lazy_first_chunk, scratch_dir, exact_outcomes, estimator, process_group)
     if batch_size == 0:
         return CandidateBatch(scores=[], indices=[])
+    _, K, C = log_probs_N_K_C.shape
     with all_or_none(group):  # the values of every shard are checked here
         bounds = _bald_bounds(log_probs_N_K_C, dtype, device, max_memory, scratch_dir)
     joint_entropy = estimator(num_samples, batch_size - 1, K, C, dtype, device, generator=generator, max_memory=max_memory, exact_outcomes=exact_outcomes)
     conditional_of = partial(_conditional_entropies, log_probs_N_K_C, dtype=dtype, device=device, max_memory=max_memory)
     indices, scores, reason, tolerance = _greedy_picks(
         log_probs_N_K_C, batch_size, bounds, joint_entropy, conditional_of, (lazy_first_chunk or 0) if lazy else None, progress, group, offset)
-    num_filled = batch_size - len(indices)
-    if num_filled:
-        warnings.warn(f"BatchBALD saturated after {len(indices)} of {batch_size} picks: {reason}. The last {num_filled} "
-                      "picks were drawn by PowerBALD (probability proportional to BALD) among the points left. For a batch "
-                      "chosen by BatchBALD throughout, use more posterior samples K or a smaller batch.", SaturationWarning, stacklevel=2)
-        indices += _fill_picks(log_probs_N_K_C, bounds, num_filled, tolerance, generator, dtype, device, max_memory, group, offset, N)
-        scores += [scores[-1] if scores else 0.0] * num_filled
-    scores = [min(max(score, 0.0), math.log(K)) for score in scores]
-    return CandidateBatch(scores=scores, indices=indices, num_filled=num_filled)
+    return _filled_batch(log_probs_N_K_C, bounds, indices, scores, reason, tolerance, batch_size, generator, dtype, device, max_memory, group, offset, N)
 
 # %% ../nbs/06_batchbald.ipynb #45945f43
 @documented
@@ -456,10 +521,10 @@ def compute_bald(
     log_probs_N_K_C: torch.Tensor,  # log p(y_n = c | w_k) for the pool
     *,
     dtype: Optional[torch.dtype] = None,
-    device=None,
+    device: torch.device | str | None = None,
     progress: Optional[bool] = None,
     max_memory: Optional[int] = None,
-    process_group=None,
+    process_group: ProcessGroup | None = None,
 ) -> torch.Tensor:
     "Every pool point's BALD score $H[y] - H[y \\mid \\omega]$, float64 on the CPU (with `process_group`: this rank's shard's)."
     entropies_N, conditional_entropies_N = _pool_terms(log_probs_N_K_C, dtype, device, progress, max_memory, process_group)
@@ -470,16 +535,38 @@ def compute_bald(
 class AgreeingSamplesWarning(UserWarning):
     "Every BALD score is rounding noise: the K posterior samples agree on every point, so a batch by score is arbitrary."
 
+# %% ../nbs/06_batchbald.ipynb #bcfeaae0
+def _warn_if_agreeing(scores_B: torch.Tensor, dtype: torch.dtype, K: int, C: int):
+    "`AgreeingSamplesWarning` if even the best score (the first) is within rounding of zero in `dtype`."
+    tolerance = rounding_tolerance(dtype, math.log(C))
+    if len(scores_B) and float(scores_B[0]) <= tolerance:
+        warnings.warn(f"every BALD score is within rounding ({tolerance:.2g} nats) of zero: the K={K} posterior samples agree "
+                      "on every point (is dropout on at prediction time? K=1?), so this batch is arbitrary: the top of "
+                      "rounding noise", AgreeingSamplesWarning, stacklevel=3)
+
+# %% ../nbs/06_batchbald.ipynb #12921f1a
+def _top_bald(log_probs_N_K_C, k: int, dtype, device, max_memory, progress) -> list:
+    "`[scores_k, indices_k]`: the `k` best BALD scores (equal scores: the lower index first), kept while streaming the pool."
+    top = [torch.empty(0, dtype=torch.float64), torch.empty(0, dtype=torch.long)]  # the best so far, and their indices
+
+    def keep_best(start: int, end: int, entropies_n, conditional_entropies_n):
+        scores_n, indices_n = torch.cat([top[0], entropies_n - conditional_entropies_n]), torch.cat([top[1], torch.arange(start, end)])
+        top[:] = top_first(scores_n, indices_n, k)
+
+    _entropy_chunks(log_probs_N_K_C, dtype, device, max_memory, progress, keep_best)
+    return top
+
+# %% ../nbs/06_batchbald.ipynb #da90d9f9
 @documented
 def get_bald_batch(
     log_probs_N_K_C: torch.Tensor,  # log p(y_n = c | w_k) for the pool
     batch_size: int,  # how many points to pick (at most N)
     dtype: Optional[torch.dtype] = None,
-    device=None,
+    device: torch.device | str | None = None,
     *,
     progress: Optional[bool] = None,
     max_memory: Optional[int] = None,
-    process_group=None,
+    process_group: ProcessGroup | None = None,
 ) -> CandidateBatch:
     "Top-`batch_size` points by BALD score $H[y] - H[y \\mid \\omega]$, best first (global indices with `process_group`)."
     group = check_batch_arguments(log_probs_N_K_C, batch_size, process_group)
@@ -487,18 +574,8 @@ def get_bald_batch(
         dtype, device = resolve_compute(log_probs_N_K_C, dtype, device)
     (n, K, C) = log_probs_N_K_C.shape
     offset, N = shard_layout(n, group, B=batch_size, K=K, C=C)
-    top = [torch.empty(0, dtype=torch.float64), torch.empty(0, dtype=torch.long)]  # the best so far, and their indices
-
-    def keep_best(start: int, end: int, entropies_n, conditional_entropies_n):
-        scores_n, indices_n = torch.cat([top[0], entropies_n - conditional_entropies_n]), torch.cat([top[1], torch.arange(start, end)])
-        top[:] = top_first(scores_n, indices_n, min(batch_size, N))
-
     with all_or_none(group):
-        _entropy_chunks(log_probs_N_K_C, dtype, device, max_memory, progress, keep_best)
+        top = _top_bald(log_probs_N_K_C, min(batch_size, N), dtype, device, max_memory, progress)
     scores_B, indices_B = top if group is None else top_k_across_ranks(top[0], min(batch_size, N), offset, group, indices_n=top[1])
-    tolerance = rounding_tolerance(dtype, math.log(C))
-    if len(scores_B) and float(scores_B[0]) <= tolerance:
-        warnings.warn(f"every BALD score is within rounding ({tolerance:.2g} nats) of zero: the K={K} posterior samples agree "
-                      "on every point (is dropout on at prediction time? K=1?), so this batch is arbitrary: the top of "
-                      "rounding noise", AgreeingSamplesWarning, stacklevel=2)
+    _warn_if_agreeing(scores_B, dtype, K, C)
     return CandidateBatch(scores=scores_B.tolist(), indices=indices_B.tolist())
