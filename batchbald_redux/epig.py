@@ -118,7 +118,7 @@ def target_columns(
     C: int,  # classes
     itemsize: int,  # bytes per number of the computation's dtype
     max_memory: Optional[int],
-    device,
+    device: torch.device | str,
     min_rows: int = 64,  # pool points that must fit beside a chunk of targets
 ) -> int:
     "Targets per chunk of `compute_epig`, so that `min_rows` pool points fit beside them in the memory budget."
