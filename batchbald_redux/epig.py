@@ -12,6 +12,7 @@ import math
 from typing import Optional
 
 import torch
+from torch.distributed import ProcessGroup
 
 from .batchbald import compute_entropy
 from batchbald_redux.core import (
@@ -40,15 +41,9 @@ from batchbald_redux.distributed import (
 from .joint_entropy import DynamicJointEntropy, ExactJointEntropy, SampledJointEntropy
 from .selection import CandidateBatch, check_batch_arguments, stochastic_methods
 
-# %% ../nbs/08_epig.ipynb #3f46e440
-def _check_pool_and_targets(
-    log_probs_N_K_C,  # the pool
-    log_probs_T_K_C,  # the targets
-    max_memory: Optional[int] = None,  # bytes of temporaries for the checks
-):
-    "Clear errors unless both hold log-probabilities of the same K posterior samples and C classes."
-    check_log_probs(log_probs_N_K_C, "log_probs_N_K_C", max_memory)
-    check_log_probs(log_probs_T_K_C, "log_probs_T_K_C", max_memory)
+# %% ../nbs/08_epig.ipynb #ac871355
+def _check_targets_match(log_probs_N_K_C: torch.Tensor, log_probs_T_K_C: torch.Tensor):
+    "Clear errors unless the targets have the pool's K posterior samples and C classes, and there is at least one."
     (_, K, C), (T, K_targets, C_targets) = log_probs_N_K_C.shape, log_probs_T_K_C.shape
     if K_targets != K:
         raise ValueError(
@@ -60,7 +55,18 @@ def _check_pool_and_targets(
     if T == 0:
         raise ValueError("log_probs_T_K_C has no target inputs (T=0); EPIG averages over at least one")
 
-# %% ../nbs/08_epig.ipynb #69b8ec81
+# %% ../nbs/08_epig.ipynb #a0c94c78
+def _check_pool_and_targets(
+    log_probs_N_K_C,  # the pool
+    log_probs_T_K_C,  # the targets
+    max_memory: Optional[int] = None,  # bytes of temporaries for the checks
+):
+    "Clear errors unless both hold log-probabilities of the same K posterior samples and C classes."
+    check_log_probs(log_probs_N_K_C, "log_probs_N_K_C", max_memory)
+    check_log_probs(log_probs_T_K_C, "log_probs_T_K_C", max_memory)
+    _check_targets_match(log_probs_N_K_C, log_probs_T_K_C)
+
+# %% ../nbs/08_epig.ipynb #3a5c8cac
 def _target_checksums(log_probs_T_K_C: torch.Tensor) -> torch.Tensor:
     "T, K, C and sums of the targets' probabilities and log-probabilities with seeded random weights, float64 on the CPU."
     log_probs_X = log_probs_T_K_C.detach().double().flatten().cpu()
@@ -68,14 +74,9 @@ def _target_checksums(log_probs_T_K_C: torch.Tensor) -> torch.Tensor:
     sums_2 = weights_2_X[0] @ log_probs_X.exp(), weights_2_X[1] @ log_probs_X.clamp_min(-1e4)  # -inf: -1e4
     return torch.tensor([*log_probs_T_K_C.shape, *sums_2], dtype=torch.float64)
 
-def _check_same_targets(
-    log_probs_T_K_C: torch.Tensor,  # this rank's targets, already checked
-    process_group,  # a checked process group, or None
-):
-    "A clear error, on every rank, unless every rank of `process_group` passed the same targets."
-    if process_group is None:
-        return
-    sums_P_5 = torch.cat(gather_rows(_target_checksums(log_probs_T_K_C)[None], process_group))
+# %% ../nbs/08_epig.ipynb #531e1075
+def _check_checksums(sums_P_5: torch.Tensor):
+    "A clear error unless the rows of `_target_checksums` (one per rank) show the same targets on every rank."
     shapes = [tuple(int(size) for size in row[:3]) for row in sums_P_5]
     if len(set(shapes)) > 1:
         raise ValueError(f"log_probs_T_K_C must be the same on every rank, got shapes {shapes} (by rank)")
@@ -83,6 +84,16 @@ def _check_same_targets(
     if bool(((sums_P_5[:, 3:] - sums_P_5[0, 3:]).abs() > 1e-12 * sums_P_5[0, 3:].abs()).any()):
         raise ValueError("log_probs_T_K_C must be the same on every rank: its values differ between ranks "
                          f"(checksums by rank: {sums_P_5[:, 3].tolist()})")
+
+# %% ../nbs/08_epig.ipynb #2550fee1
+def _check_same_targets(
+    log_probs_T_K_C: torch.Tensor,  # this rank's targets, already checked
+    process_group,  # a checked process group, or None
+):
+    "A clear error, on every rank, unless every rank of `process_group` passed the same targets."
+    if process_group is None:
+        return
+    _check_checksums(torch.cat(gather_rows(_target_checksums(log_probs_T_K_C)[None], process_group)))
 
 # %% ../nbs/08_epig.ipynb #b28dbe6a
 def _joint_entropy_sums(
@@ -100,14 +111,14 @@ def _joint_entropy_sums(
         sums_n_t = nats_nC_Ct.nan_to_num_(nan=0.0).view(n, C * C, t).sum(dim=1)
     return -sums_n_t.double().sum(dim=1)
 
-# %% ../nbs/08_epig.ipynb #a4a2d54a
+# %% ../nbs/08_epig.ipynb #6c4f8c54
 @documented
 def target_columns(
     T: int,  # target inputs
     C: int,  # classes
     itemsize: int,  # bytes per number of the computation's dtype
     max_memory: Optional[int],
-    device,
+    device: torch.device | str,
     min_rows: int = 64,  # pool points that must fit beside a chunk of targets
 ) -> int:
     "Targets per chunk of `compute_epig`, so that `min_rows` pool points fit beside them in the memory budget."
@@ -116,21 +127,34 @@ def target_columns(
         budget = min(budget, CPU_CHUNK_BYTES)
     return max(1, min(T, budget // (2 * min_rows * C * C * itemsize)))
 
+# %% ../nbs/08_epig.ipynb #0519cdd1
+def _target_chunks(log_probs_T_K_C: torch.Tensor, t: int, dtype: torch.dtype, device) -> list:
+    "p(y*_t = c' | w_k) in chunks of `t` targets, each K x (C t) with its columns ordered (class, target)."
+    T, K = log_probs_T_K_C.shape[:2]
+    probs_K_C_T = log_probs_T_K_C.to(device=device, dtype=dtype).exp().permute(1, 2, 0)
+    return [probs_K_C_T[:, :, first : first + t].reshape(K, -1) for first in range(0, T, t)]
+
+# %% ../nbs/08_epig.ipynb #fdc1d37c
+def _pool_rows(log_probs_n_K_C: torch.Tensor, dtype: torch.dtype, device) -> torch.Tensor:
+    "p(y_n = c | w_k) / K for a chunk of the pool, one row per (point, class): n C x K."
+    K = log_probs_n_K_C.shape[1]
+    return log_probs_n_K_C.to(device=device, dtype=dtype).exp().div_(K).transpose(1, 2).reshape(-1, K)
+
+# %% ../nbs/08_epig.ipynb #6b07eae3
 @torch.no_grad()
 def _mean_joint_entropies(log_probs_N_K_C, log_probs_T_K_C, dtype, device, max_memory, progress) -> torch.Tensor:
     "$\\frac{1}{T}\\sum_t H[y_n, y^*_t]$ for every pool point, chunked over N and T; float64 on the CPU."
     (N, K, C), T = log_probs_N_K_C.shape, log_probs_T_K_C.shape[0]
     itemsize = torch.finfo(dtype).bits // 8
     t = target_columns(T, C, itemsize, max_memory, device)
-    probs_K_C_T = log_probs_T_K_C.to(device=device, dtype=dtype).exp().permute(1, 2, 0)
-    target_chunks = [probs_K_C_T[:, :, first : first + t].reshape(K, -1) for first in range(0, T, t)]  # K x (C t) each
+    target_chunks = _target_chunks(log_probs_T_K_C, t, dtype, device)  # K x (C t) each
     rows = rows_per_chunk(2 * C * t * C * itemsize + 2 * K * C * itemsize, max_memory, device)
     sums_N = torch.zeros(N, dtype=torch.float64, device=device)
     scratch = torch.empty(2 * min(rows, N) * C * t * C, dtype=dtype, device=device)
     with progress_bar(progress, total=N, desc="EPIG") as bar:
 
         def body(start: int, end: int):
-            probs_nC_K = log_probs_N_K_C[start:end].to(device=device, dtype=dtype).exp().div_(K).transpose(1, 2).reshape(-1, K)
+            probs_nC_K = _pool_rows(log_probs_N_K_C[start:end], dtype, device)
             for probs_K_Ct in target_chunks:
                 sums_N[start:end] += _joint_entropy_sums(probs_nC_K, probs_K_Ct, C, scratch)
             bar.update(end - start)
@@ -147,6 +171,15 @@ def _shard_epig(log_probs_N_K_C, log_probs_T_K_C, dtype, device, progress, max_m
     joint_entropies_N = _mean_joint_entropies(log_probs_N_K_C, log_probs_T_K_C, dtype, device, max_memory, progress)
     return entropies_N + target_entropy - joint_entropies_N
 
+# %% ../nbs/08_epig.ipynb #a75dd68f
+def _check_epig_arguments(log_probs_N_K_C, log_probs_T_K_C, dtype, device, max_memory, group) -> tuple:
+    "Check the arguments of `compute_epig` on every rank of `group`; returns `(dtype, device)` of the computation."
+    with all_or_none(group):  # a bad shard or bad targets on one rank stop every rank
+        _check_pool_and_targets(log_probs_N_K_C, log_probs_T_K_C, max_memory)
+        dtype, device = resolve_compute(log_probs_N_K_C, dtype, device)
+    _check_same_targets(log_probs_T_K_C, group)
+    return dtype, device
+
 # %% ../nbs/08_epig.ipynb #990ef7ae
 @documented
 def compute_epig(
@@ -154,19 +187,23 @@ def compute_epig(
     log_probs_T_K_C: torch.Tensor,  # log p(y*_t = c | w_k) for T target inputs, under the same K samples
     *,
     dtype: Optional[torch.dtype] = None,
-    device=None,
+    device: torch.device | str | None = None,
     progress: Optional[bool] = None,
     max_memory: Optional[int] = None,
-    process_group=None,
+    process_group: ProcessGroup | None = None,
 ) -> torch.Tensor:
     "Every pool point's EPIG, $\\frac{1}{T}\\sum_t I[y_n; y^*_t]$, float64 on the CPU (with `process_group`: this rank's shard's)."
     group = check_process_group(process_group)
-    with all_or_none(group):  # a bad shard or bad targets on one rank stop every rank
-        _check_pool_and_targets(log_probs_N_K_C, log_probs_T_K_C, max_memory)
-        dtype, device = resolve_compute(log_probs_N_K_C, dtype, device)
-    _check_same_targets(log_probs_T_K_C, group)
+    dtype, device = _check_epig_arguments(log_probs_N_K_C, log_probs_T_K_C, dtype, device, max_memory, group)
     with all_or_none(group):
         return _shard_epig(log_probs_N_K_C, log_probs_T_K_C, dtype, device, progress, max_memory)
+
+# %% ../nbs/08_epig.ipynb #9352c6cb
+def _top_scores(scores_N: torch.Tensor, k: int, offset: int, group) -> tuple:
+    "`(scores_k, indices_k)`: the `k` best scores, best first, over the ranks of `group` (global indices)."
+    if group is None:
+        return torch.topk(scores_N, k)
+    return top_k_across_ranks(scores_N, k, offset, group)
 
 # %% ../nbs/08_epig.ipynb #4ab22c6b
 @documented
@@ -175,28 +212,41 @@ def get_epig_batch(
     log_probs_T_K_C: torch.Tensor,  # log p(y*_t = c | w_k) for the targets, under the same K samples
     batch_size: int,  # how many points to pick (at most N)
     dtype: Optional[torch.dtype] = None,
-    device=None,
+    device: torch.device | str | None = None,
     *,
     progress: Optional[bool] = None,
     max_memory: Optional[int] = None,
-    process_group=None,
+    process_group: ProcessGroup | None = None,
 ) -> CandidateBatch:
     "Top-`batch_size` points by EPIG, best first (global indices with `process_group`)."
     group = check_batch_arguments(log_probs_N_K_C, batch_size, process_group)
     offset, N = shard_layout(len(log_probs_N_K_C), group, B=batch_size)
     scores_N = compute_epig(log_probs_N_K_C, log_probs_T_K_C, dtype=dtype, device=device, progress=progress,
                             max_memory=max_memory, process_group=group)
-    if group is None:
-        scores_B, indices_B = torch.topk(scores_N, min(batch_size, N))
-    else:
-        scores_B, indices_B = top_k_across_ranks(scores_N, min(batch_size, N), offset, group)
+    scores_B, indices_B = _top_scores(scores_N, min(batch_size, N), offset, group)
     return CandidateBatch(scores=scores_B.tolist(), indices=indices_B.tolist())
 
 # %% ../nbs/08_epig.ipynb #92b41892
 get_powerepig_batch, get_softmaxepig_batch, get_softrankepig_batch = stochastic_methods(
     compute_epig, "epig", "EPIG", "\\mathrm{EPIG}", __name__)
 
-# %% ../nbs/08_epig.ipynb #6b7990ea
+# %% ../nbs/08_epig.ipynb #10324957
+def _target_labels(log_targets_T_C_K: torch.Tensor, t_R: torch.Tensor, k_R: torch.Tensor, generator, max_memory) -> torch.Tensor:
+    "A label c' ~ p(y*_t | w_k) for each row's target t and sample k, drawn in chunks of rows within `max_memory`."
+    C, R = log_targets_T_C_K.shape[1], len(t_R)
+    c_R, rows = torch.empty(R, dtype=torch.long), rows_per_chunk(2 * C * 8, max_memory, "cpu")
+    for start in range(0, R, rows):  # R x C probabilities at once would be 80 MB at R = 10,000, C = 1,000
+        t_r, k_r = t_R[start : start + rows], k_R[start : start + rows]
+        c_R[start : start + rows] = torch.multinomial(log_targets_T_C_K[t_r, :, k_r].exp(), 1, generator=generator)[:, 0]
+    return c_R
+
+# %% ../nbs/08_epig.ipynb #04ba655e
+def _enumerated_rows(log_joint_M_K: torch.Tensor, log_targets_TC_K: torch.Tensor, T: int) -> tuple:
+    "`(log_batch_R_K, log_rows_R_K)` of every (outcome, target, label): log p(y_m | w_k) and log p(y_m, y*_t = c' | w_k) / T."
+    log_batch_R_K = log_joint_M_K.repeat_interleave(len(log_targets_TC_K), dim=0)
+    return log_batch_R_K, log_batch_R_K + log_targets_TC_K.repeat(log_joint_M_K.shape[0], 1) - math.log(T)
+
+# %% ../nbs/08_epig.ipynb #a57d0c6f
 @torch.no_grad()
 def _target_outcomes(
     log_joint_M_K: torch.Tensor,  # log p(y_m | w_k) of the batch's outcomes, float64 on the CPU
@@ -211,40 +261,42 @@ def _target_outcomes(
     T, K, C = log_probs_T_K_C.shape
     log_targets_TC_K = log_probs_T_K_C.double().cpu().permute(0, 2, 1).reshape(T * C, K)
     if exact:
-        log_batch_R_K = log_joint_M_K.repeat_interleave(T * C, dim=0)
-        return log_batch_R_K, log_batch_R_K + log_targets_TC_K.repeat(log_joint_M_K.shape[0], 1) - math.log(T)
+        return _enumerated_rows(log_joint_M_K, log_targets_TC_K, T)
     m_R = torch.multinomial(weights_M, num_samples, replacement=True, generator=generator)
     t_R = torch.randint(T, (num_samples,), generator=generator)
     k_R = torch.multinomial(torch.softmax(log_joint_M_K[m_R], dim=1), 1, generator=generator)[:, 0]
-    c_R, rows = torch.empty(num_samples, dtype=torch.long), rows_per_chunk(2 * C * 8, max_memory, "cpu")
-    for start in range(0, num_samples, rows):  # R x C probabilities at once would be 80 MB at R = 10,000, C = 1,000
-        t_r, k_r = t_R[start : start + rows], k_R[start : start + rows]
-        c_R[start : start + rows] = torch.multinomial(log_targets_TC_K.view(T, C, K)[t_r, :, k_r].exp(), 1, generator=generator)[:, 0]
+    c_R = _target_labels(log_targets_TC_K.view(T, C, K), t_R, k_R, generator, max_memory)
     log_batch_R_K = log_joint_M_K[m_R]
     return log_batch_R_K, log_batch_R_K + log_targets_TC_K[t_R * C + c_R]
 
-# %% ../nbs/08_epig.ipynb #e1e91966
+# %% ../nbs/08_epig.ipynb #99578a14
 def _expected_conditional_entropies(joint, log_probs_N_K_C: torch.Tensor, picked_N: torch.Tensor) -> torch.Tensor:
     "$\\mathbb{E}_m H[y_n \\mid \\hat y_m]$ over the outcomes of `joint` for every pool point (picked points: NaN)."
     return (joint.compute_batch(log_probs_N_K_C, check=False) - joint.compute()).masked_fill_(picked_N, math.nan)
 
-def _batch_gains(joint, log_probs_N_K_C, log_probs_T_K_C, picked_N, num_samples: int, generator) -> torch.Tensor:
-    "Every unpicked point's gain $\\frac{1}{T}\\sum_t I[y_n; y^*_t \\mid y_{1:i-1}]$, float64 (picked points: NaN)."
+# %% ../nbs/08_epig.ipynb #c919fa60
+def _outcome_joints(joint, log_probs_T_K_C: torch.Tensor, num_samples: int, generator) -> tuple:
+    "`(batch, rows)`: the joint entropies over the batch's outcomes and over its (outcome, target, label) rows."
     options = dict(dtype=joint.dtype, device=joint.device, max_memory=joint.max_memory)
-    if joint.num_variables == 0:  # the first pick: its gain is its EPIG
-        return compute_epig(log_probs_N_K_C, log_probs_T_K_C, progress=False, **options)
     weights_M = joint.weighted_outcomes()[0]
     M, (T, _, C) = joint.log_joint_M_K.shape[0], log_probs_T_K_C.shape
     exact = isinstance(joint.inner, ExactJointEntropy) and M * T * C <= num_samples
     log_batch_R_K, log_rows_R_K = _target_outcomes(joint.log_joint_M_K, weights_M, log_probs_T_K_C, exact, num_samples, generator, joint.max_memory)
     if exact:
-        batch, rows = joint, ExactJointEntropy(log_rows_R_K.exp(), **options)
-    else:  # the same draws on both sides
-        batch, rows = SampledJointEntropy(log_batch_R_K.exp(), **options), SampledJointEntropy(log_rows_R_K.exp(), **options)
+        return joint, ExactJointEntropy(log_rows_R_K.exp(), **options)
+    # the same draws on both sides
+    return SampledJointEntropy(log_batch_R_K.exp(), **options), SampledJointEntropy(log_rows_R_K.exp(), **options)
+
+# %% ../nbs/08_epig.ipynb #0e0041b6
+def _batch_gains(joint, log_probs_N_K_C, log_probs_T_K_C, picked_N, num_samples: int, generator) -> torch.Tensor:
+    "Every unpicked point's gain $\\frac{1}{T}\\sum_t I[y_n; y^*_t \\mid y_{1:i-1}]$, float64 (picked points: NaN)."
+    if joint.num_variables == 0:  # the first pick: its gain is its EPIG
+        return compute_epig(log_probs_N_K_C, log_probs_T_K_C, dtype=joint.dtype, device=joint.device, progress=False, max_memory=joint.max_memory)
+    batch, rows = _outcome_joints(joint, log_probs_T_K_C, num_samples, generator)
     conditional_N = _expected_conditional_entropies(batch, log_probs_N_K_C, picked_N)
     return conditional_N - _expected_conditional_entropies(rows, log_probs_N_K_C, picked_N)
 
-# %% ../nbs/08_epig.ipynb #b7879430
+# %% ../nbs/08_epig.ipynb #2ffb7622
 def _best_across_ranks(gains_n: torch.Tensor, offset: int, process_group) -> tuple:
     "`(index, gain)`: the largest gain over the ranks (NaN: picked), the lowest global index among equal ones."
     gains_n = gains_n.nan_to_num(nan=-math.inf)
@@ -252,6 +304,7 @@ def _best_across_ranks(gains_n: torch.Tensor, offset: int, process_group) -> tup
     at_best_n = (gains_n == best).nonzero()[:, 0]
     return first_across_ranks(int(at_best_n[0]) + offset if len(at_best_n) else -1, best, process_group)
 
+# %% ../nbs/08_epig.ipynb #6762d215
 def _pick_row(log_probs_N_K_C: torch.Tensor, local_index: int, process_group) -> torch.Tensor:
     "The pick's log-probabilities, 1 x K x C, on every rank, in the pool's dtype and device (`local_index`: in this shard)."
     if process_group is None:
@@ -271,6 +324,30 @@ def _check_batchepig_arguments(log_probs_N_K_C, log_probs_T_K_C, batch_size, num
     check_fine_dtype(dtype, "batch EPIG", math.log(log_probs_N_K_C.shape[2]))  # half precision: gains lost in rounding
     return check_generator(generator), dtype, device
 
+# %% ../nbs/08_epig.ipynb #08345353
+def _batchepig_start(log_probs_N_K_C, log_probs_T_K_C, batch_size, num_samples, generator, dtype, device, max_memory, group) -> tuple:
+    "Checked arguments and an empty batch: `(generator, offset, batch_size, joint)`, the batch size at most the pool's."
+    with all_or_none(group):  # a bad argument on one rank stops every rank
+        generator, dtype, device = _check_batchepig_arguments(log_probs_N_K_C, log_probs_T_K_C, batch_size, num_samples, generator, dtype, device, max_memory)
+    n, K, C = log_probs_N_K_C.shape
+    offset, N = shard_layout(n, group, B=batch_size, M=num_samples, K=K, C=C)
+    _check_same_targets(log_probs_T_K_C, group)
+    batch_size = min(batch_size, N)
+    joint = DynamicJointEntropy(num_samples, max(0, batch_size - 1), K, C, dtype, device, generator=generator, max_memory=max_memory)
+    return generator, offset, batch_size, joint
+
+# %% ../nbs/08_epig.ipynb #0f0b7881
+def _greedy_pick(joint, log_probs_N_K_C, log_probs_T_K_C, picked_n, last, num_samples, generator, offset, group) -> tuple:
+    "`(index, gain)` of the next pick after adding the previous one (global index `last`, None at first) to `joint`."
+    if last is not None:
+        joint.add_variables(_pick_row(log_probs_N_K_C, last - offset, group))
+    with all_or_none(group):
+        gains_n = _batch_gains(joint, log_probs_N_K_C, log_probs_T_K_C, picked_n, num_samples, generator)
+    index, gain = _best_across_ranks(gains_n, offset, group)
+    if 0 <= index - offset < len(picked_n):  # this rank's point
+        picked_n[index - offset] = True
+    return index, gain
+
 # %% ../nbs/08_epig.ipynb #f8c5728c
 @documented
 def get_batchepig_batch(
@@ -279,31 +356,20 @@ def get_batchepig_batch(
     batch_size: int,  # how many points to pick (at most N)
     num_samples: int,  # most outcomes to enumerate (batch, and batch x target labels) before sampling, and how many to sample
     dtype: Optional[torch.dtype] = None,  # dtype of the pool computation (None: float32, as in get_batchbald_batch)
-    device=None,
+    device: torch.device | str | None = None,
     *,
     generator: Optional[torch.Generator] = None,
     progress: Optional[bool] = None,
     max_memory: Optional[int] = None,
-    process_group=None,
+    process_group: ProcessGroup | None = None,
 ) -> CandidateBatch:
     "Greedy batch EPIG: `scores[i]` is $\\frac{1}{T}\\sum_t I[y_1, \\dots, y_{i+1}; y^*_t]$ of the first i+1 picks."
     group = check_process_group(process_group)
-    with all_or_none(group):  # a bad argument on one rank stops every rank
-        generator, dtype, device = _check_batchepig_arguments(log_probs_N_K_C, log_probs_T_K_C, batch_size, num_samples, generator, dtype, device, max_memory)
-    n, K, C = log_probs_N_K_C.shape
-    offset, N = shard_layout(n, group, B=batch_size, M=num_samples, K=K, C=C)
-    _check_same_targets(log_probs_T_K_C, group)
-    batch_size = min(batch_size, N)
-    joint = DynamicJointEntropy(num_samples, max(0, batch_size - 1), K, C, dtype, device, generator=generator, max_memory=max_memory)
-    picked_n, indices, scores = torch.zeros(n, dtype=torch.bool), [], []
+    generator, offset, batch_size, joint = _batchepig_start(log_probs_N_K_C, log_probs_T_K_C, batch_size, num_samples, generator, dtype, device, max_memory, group)
+    picked_n, indices, scores = torch.zeros(len(log_probs_N_K_C), dtype=torch.bool), [], []
     for _ in progress_bar(progress, iterable=range(batch_size), desc="batch EPIG"):
-        if indices:
-            joint.add_variables(_pick_row(log_probs_N_K_C, indices[-1] - offset, group))
-        with all_or_none(group):
-            gains_n = _batch_gains(joint, log_probs_N_K_C, log_probs_T_K_C, picked_n, num_samples, generator)
-        index, gain = _best_across_ranks(gains_n, offset, group)
-        if 0 <= index - offset < n:  # this rank's point
-            picked_n[index - offset] = True
+        last = indices[-1] if indices else None
+        index, gain = _greedy_pick(joint, log_probs_N_K_C, log_probs_T_K_C, picked_n, last, num_samples, generator, offset, group)
         scores.append((scores[-1] if scores else 0.0) + gain)
         indices.append(index)
     return CandidateBatch(scores=scores, indices=indices)
