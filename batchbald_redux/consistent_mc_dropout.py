@@ -37,20 +37,53 @@ class _ConsistentMCDropoutNd(nn.Module):
     def extra_repr(self) -> str:
         return f"p={self.p}"
 
-    def reset_mask(self):
-        "Forget the eval-mode masks: the next eval-mode call draws new ones."
-        self._mask = None
+# %% ../nbs/12_consistent_mc_dropout.ipynb #08a97dda
+@patch_to(_ConsistentMCDropoutNd)
+def _mask_shape(self, k: int, input_BK_: torch.Tensor) -> tuple:
+    raise NotImplementedError
 
-    def train(self, mode: bool = True):
-        "Switch mode like any module, and forget the masks (so `eval()` starts from fresh ones)."
-        self.reset_mask()
-        return super().train(mode)
+@patch_to(_ConsistentMCDropoutNd)
+def _train_dropout(self, input_BK_: torch.Tensor) -> torch.Tensor:
+    raise NotImplementedError
+
+# %% ../nbs/12_consistent_mc_dropout.ipynb #7fab973f
+@patch_to(_ConsistentMCDropoutNd)
+def reset_mask(self):
+    "Forget the eval-mode masks: the next eval-mode call draws new ones."
+    self._mask = None
+
+# %% ../nbs/12_consistent_mc_dropout.ipynb #36e1e723
+@patch_to(_ConsistentMCDropoutNd)
+def train(self, mode: bool = True):
+    "Switch mode like any module, and forget the masks (so `eval()` starts from fresh ones)."
+    self.reset_mask()
+    return super(_ConsistentMCDropoutNd, self).train(mode)
+
+# %% ../nbs/12_consistent_mc_dropout.ipynb #bf011506
+@documented
+class ConsistentMCDropout(_ConsistentMCDropoutNd):
+    "Elementwise dropout; in eval mode the same K masks for every input."
 
     def _mask_shape(self, k: int, input_BK_: torch.Tensor) -> tuple:
-        raise NotImplementedError
+        return (k, *input_BK_.shape[1:])
 
     def _train_dropout(self, input_BK_: torch.Tensor) -> torch.Tensor:
-        raise NotImplementedError
+        return F.dropout(input_BK_, self.p, training=True)
+
+# %% ../nbs/12_consistent_mc_dropout.ipynb #6bf2afc1
+@documented
+class ConsistentMCDropout2d(_ConsistentMCDropoutNd):
+    "Channel dropout for B·K × channels × H × W inputs; in eval mode the same K channel masks for every input."
+
+    def _mask_shape(self, k: int, input_BK_: torch.Tensor) -> tuple:
+        if input_BK_.dim() != 4:
+            raise ValueError(f"ConsistentMCDropout2d expects a 4-D input (rows x channels x H x W), got shape {tuple(input_BK_.shape)}")
+        return (k, input_BK_.shape[1], 1, 1)
+
+    def _train_dropout(self, input_BK_: torch.Tensor) -> torch.Tensor:
+        if input_BK_.dim() != 4:
+            raise ValueError(f"ConsistentMCDropout2d expects a 4-D input (rows x channels x H x W), got shape {tuple(input_BK_.shape)}")
+        return F.dropout2d(input_BK_, self.p, training=True)
 
 # %% ../nbs/12_consistent_mc_dropout.ipynb #21f629a3
 @patch_to(_ConsistentMCDropoutNd)
@@ -66,9 +99,13 @@ def _eval_mask(self, k: int, input_BK_: torch.Tensor) -> torch.Tensor:
             self._mask = (torch.bernoulli(keep, generator=self._generator) / (1.0 - self.p)).to(input_BK_.device)
     return self._mask
 
+# %% ../nbs/12_consistent_mc_dropout.ipynb #0a6a1da9
 @patch_to(_ConsistentMCDropoutNd)
 @documented
-def forward(self, input_BK_: torch.Tensor) -> torch.Tensor:
+def forward(  # noqa: F811
+    self,
+    input_BK_: torch.Tensor,
+) -> torch.Tensor:
     if self.training:
         return self._train_dropout(input_BK_)
     k = self._k
@@ -81,32 +118,6 @@ def forward(self, input_BK_: torch.Tensor) -> torch.Tensor:
         raise ValueError(f"{type(self).__name__}: {input_BK_.shape[0]} rows are not a multiple of k={k}")
     input_B_K_ = input_BK_.unflatten(0, (-1, k))
     return (input_B_K_ * self._eval_mask(k, input_BK_).to(input_BK_.dtype)).flatten(0, 1)
-
-# %% ../nbs/12_consistent_mc_dropout.ipynb #6bf2afc1
-@documented
-class ConsistentMCDropout(_ConsistentMCDropoutNd):
-    "Elementwise dropout; in eval mode the same K masks for every input."
-
-    def _mask_shape(self, k: int, input_BK_: torch.Tensor) -> tuple:
-        return (k, *input_BK_.shape[1:])
-
-    def _train_dropout(self, input_BK_: torch.Tensor) -> torch.Tensor:
-        return F.dropout(input_BK_, self.p, training=True)
-
-
-@documented
-class ConsistentMCDropout2d(_ConsistentMCDropoutNd):
-    "Channel dropout for B·K × channels × H × W inputs; in eval mode the same K channel masks for every input."
-
-    def _mask_shape(self, k: int, input_BK_: torch.Tensor) -> tuple:
-        if input_BK_.dim() != 4:
-            raise ValueError(f"ConsistentMCDropout2d expects a 4-D input (rows x channels x H x W), got shape {tuple(input_BK_.shape)}")
-        return (k, input_BK_.shape[1], 1, 1)
-
-    def _train_dropout(self, input_BK_: torch.Tensor) -> torch.Tensor:
-        if input_BK_.dim() != 4:
-            raise ValueError(f"ConsistentMCDropout2d expects a 4-D input (rows x channels x H x W), got shape {tuple(input_BK_.shape)}")
-        return F.dropout2d(input_BK_, self.p, training=True)
 
 # %% ../nbs/12_consistent_mc_dropout.ipynb #49d7c814
 @documented
@@ -122,20 +133,28 @@ class BayesianModule(nn.Module):
         "The part of the network before the first dropout layer (default: nothing)."
         return input_B
 
-    def mc_forward(
-        self,
-        features_BK: torch.Tensor,  # the deterministic part's output, each input repeated K times (row b·K + k: input b, sample k)
-    ) -> torch.Tensor:
-        "The rest of the network, on B·K rows (row b·K + k: input b, sample k), returning logits B·K x C."
-        raise NotImplementedError("a BayesianModule must define mc_forward (or 2.0.5's mc_forward_impl)")
+# %% ../nbs/12_consistent_mc_dropout.ipynb #398cfb2a
+@patch_to(BayesianModule)
+@documented
+def mc_forward(
+    self,
+    features_BK: torch.Tensor,  # the deterministic part's output, each input repeated K times (row b·K + k: input b, sample k)
+) -> torch.Tensor:
+    "The rest of the network, on B·K rows (row b·K + k: input b, sample k), returning logits B·K x C."
+    raise NotImplementedError("a BayesianModule must define mc_forward (or 2.0.5's mc_forward_impl)")
 
-    def _dropout_layers(self) -> list:
-        return [module for module in self.modules() if isinstance(module, _ConsistentMCDropoutNd)]
+# %% ../nbs/12_consistent_mc_dropout.ipynb #006ba0a9
+@patch_to(BayesianModule)
+def _dropout_layers(self) -> list:
+    return [module for module in self.modules() if isinstance(module, _ConsistentMCDropoutNd)]
 
-    def reset_masks(self):
-        "Draw new eval-mode masks on the next call."
-        for layer in self._dropout_layers():
-            layer.reset_mask()
+# %% ../nbs/12_consistent_mc_dropout.ipynb #115107e7
+@patch_to(BayesianModule)
+@documented
+def reset_masks(self):
+    "Draw new eval-mode masks on the next call."
+    for layer in self._dropout_layers():
+        layer.reset_mask()
 
 # %% ../nbs/12_consistent_mc_dropout.ipynb #a367ff82
 @patch_to(BayesianModule)
@@ -151,9 +170,16 @@ def _run_with_k(self, hook, features_B: torch.Tensor, k: int) -> torch.Tensor:
         for layer in layers:
             layer._k = None
 
+# %% ../nbs/12_consistent_mc_dropout.ipynb #a8ff8d87
+@patch_to(BayesianModule)
+def _uses_205_hooks(self) -> bool:
+    "True unless the model overrides our `mc_forward` (2.0.5 models override `mc_forward_impl`, or nothing)."
+    return type(self).mc_forward is BayesianModule.mc_forward
+
+# %% ../nbs/12_consistent_mc_dropout.ipynb #fc49e191
 @patch_to(BayesianModule)
 @documented
-def forward(
+def forward(  # noqa: F811
     self,
     input_B: torch.Tensor,  # a batch of B inputs
     k: int,  # number of MC-dropout samples
@@ -177,6 +203,7 @@ def deterministic_forward_impl(
     "2.0.5-style hook: the part of the network before the first dropout layer (default: nothing)."
     return input_B
 
+# %% ../nbs/12_consistent_mc_dropout.ipynb #890dc6d0
 @patch_to(BayesianModule)
 @documented
 def mc_forward_impl(
@@ -186,11 +213,7 @@ def mc_forward_impl(
     "2.0.5-style hook: the rest of the network on B·K rows; `forward` returns its output as it is (default: the input)."
     return mc_input_BK
 
-@patch_to(BayesianModule)
-def _uses_205_hooks(self) -> bool:
-    "True unless the model overrides our `mc_forward` (2.0.5 models override `mc_forward_impl`, or nothing)."
-    return type(self).mc_forward is BayesianModule.mc_forward
-
+# %% ../nbs/12_consistent_mc_dropout.ipynb #124ed7e4
 def _mc_tensor(input_B: torch.Tensor, k: int) -> torch.Tensor:
     "2.0.5's helper: B x ... -> B·K x ..., input b in rows b·K to b·K + K - 1."
     return input_B.repeat_interleave(k, dim=0)
@@ -209,6 +232,7 @@ for _name, _helper in (("mc_tensor", _mc_tensor), ("flatten_tensor", _flatten_te
 # %% ../nbs/12_consistent_mc_dropout.ipynb #81dc8f71
 MC_DROPOUT_LAYERS = (nn.Dropout, nn.Dropout1d, nn.Dropout2d, nn.Dropout3d)  # made consistent in a plain model
 
+# %% ../nbs/12_consistent_mc_dropout.ipynb #12830d0e
 def _batch_count(data, chunk_size: int) -> Optional[int]:
     "How many batches `data` gives, if it says."
     if isinstance(data, (torch.Tensor, Dataset)) and hasattr(data, "__len__"):
@@ -218,39 +242,50 @@ def _batch_count(data, chunk_size: int) -> Optional[int]:
     except TypeError:
         return None
 
+# %% ../nbs/12_consistent_mc_dropout.ipynb #356257c7
+def _model_input(batch):
+    "A batch's model input: the tensor, the inputs of (inputs, target, ...), or the dict of keyword tensors without labels."
+    if isinstance(batch, (tuple, list)):
+        if len(batch) == 0:
+            raise ValueError("a batch of data is an empty tuple; expected (inputs, target, ...)")
+        batch = batch[0]  # (inputs, target, ...): the inputs
+    if isinstance(batch, Mapping):
+        batch = {key: value for key, value in batch.items() if key not in ("labels", "label")}
+    elif not isinstance(batch, torch.Tensor):
+        raise TypeError(f"a batch of data must be a tensor, an (inputs, target, ...) tuple or a dict of tensors, got {type(batch).__name__}")
+    return batch
+
+# %% ../nbs/12_consistent_mc_dropout.ipynb #bacad73a
 def _input_batches(data, chunk_size: int):
     "Model inputs batch by batch: tensors, or dicts of keyword tensors."
     if isinstance(data, torch.Tensor):
         yield from data.split(chunk_size)
         return
     for batch in DataLoader(data, batch_size=chunk_size, shuffle=False) if isinstance(data, Dataset) else data:
-        if isinstance(batch, (tuple, list)):
-            if len(batch) == 0:
-                raise ValueError("a batch of data is an empty tuple; expected (inputs, target, ...)")
-            batch = batch[0]  # (inputs, target, ...): the inputs
-        if isinstance(batch, Mapping):
-            batch = {key: value for key, value in batch.items() if key not in ("labels", "label")}
-        elif not isinstance(batch, torch.Tensor):
-            raise TypeError(f"a batch of data must be a tensor, an (inputs, target, ...) tuple or a dict of tensors, got {type(batch).__name__}")
-        yield batch
+        yield _model_input(batch)
 
 # %% ../nbs/12_consistent_mc_dropout.ipynb #9746c3de
+def _loader_problem(data: DataLoader) -> Optional[str]:
+    "What makes a DataLoader's rows other than its dataset's, each once, in order; None if nothing does."
+    if data.batch_sampler is not None and type(data.batch_sampler) is not BatchSampler:
+        return f"whose batch_sampler is a {type(data.batch_sampler).__name__}"
+    sampler = data.sampler if data.batch_sampler is None else data.batch_sampler.sampler
+    drop_last = data.batch_sampler is not None and data.batch_sampler.drop_last
+    if not isinstance(sampler, SequentialSampler):
+        return "that shuffles (shuffle=True)" if type(sampler).__name__ == "RandomSampler" else f"whose sampler is a {type(sampler).__name__}"
+    if drop_last and hasattr(data.dataset, "__len__") and len(data.dataset) % data.batch_sampler.batch_size:
+        size, batch = len(data.dataset), data.batch_sampler.batch_size
+        return f"with drop_last=True over {size} rows in batches of {batch} (the last {size % batch} would be dropped)"
+    return None
+
+# %% ../nbs/12_consistent_mc_dropout.ipynb #bf2d8115
 def _check_loader(data):
     "Nothing unless `data` is a DataLoader whose rows would not be its dataset's, each once, in order: then a ValueError."
     if not isinstance(data, DataLoader) or isinstance(data.dataset, IterableDataset):
         return
-    if data.batch_sampler is not None and type(data.batch_sampler) is not BatchSampler:
-        problem = f"whose batch_sampler is a {type(data.batch_sampler).__name__}"
-    else:
-        sampler = data.sampler if data.batch_sampler is None else data.batch_sampler.sampler
-        drop_last = data.batch_sampler is not None and data.batch_sampler.drop_last
-        if not isinstance(sampler, SequentialSampler):
-            problem = "that shuffles (shuffle=True)" if type(sampler).__name__ == "RandomSampler" else f"whose sampler is a {type(sampler).__name__}"
-        elif drop_last and hasattr(data.dataset, "__len__") and len(data.dataset) % data.batch_sampler.batch_size:
-            size, batch = len(data.dataset), data.batch_sampler.batch_size
-            problem = f"with drop_last=True over {size} rows in batches of {batch} (the last {size % batch} would be dropped)"
-        else:
-            return
+    problem = _loader_problem(data)
+    if problem is None:
+        return
     raise ValueError(
         f"data is a DataLoader {problem}: its rows would not be the pool's, each once, in its order, so the scores (and "
         "the indices picked from them) would name the wrong points; pass the Dataset itself, or a DataLoader with "
@@ -262,12 +297,14 @@ def _to_device(batch, device):
         return {key: value.to(device) if isinstance(value, torch.Tensor) else value for key, value in batch.items()}
     return batch.to(device)
 
+# %% ../nbs/12_consistent_mc_dropout.ipynb #0cdd58ea
 def _device_of(model: nn.Module) -> torch.device:
     "Where the model's first parameter (or buffer) lives; the CPU if it has none."
     for tensor in (*model.parameters(), *model.buffers()):
         return tensor.device
     return torch.device("cpu")
 
+# %% ../nbs/12_consistent_mc_dropout.ipynb #7cc5f47d
 def _call(model: nn.Module, batch, device):
     batch = _to_device(batch, _device_of(model) if device is None else device)
     return model(**batch) if isinstance(batch, Mapping) else model(batch)
@@ -277,16 +314,18 @@ OUTPUT_KINDS = ("logits", "probs", "log_probs")  # what a model may return, for 
 
 @documented
 def check_output_kind(
-    output,  # what the model returns: one of OUTPUT_KINDS
+    output: str,  # what the model returns: one of OUTPUT_KINDS
 ):
     "Nothing if `output` is one of `OUTPUT_KINDS`; else a `ValueError` that lists them."
     if not isinstance(output, str) or output not in OUTPUT_KINDS:
         raise ValueError(f'output must be "logits", "probs" or "log_probs" (what the model returns), got {output!r}')
 
+# %% ../nbs/12_consistent_mc_dropout.ipynb #ad93c50a
 def _tolerance_of(values: torch.Tensor) -> float:
     "`normalisation_tolerance` of the values' dtype (float32's for integers)."
     return normalisation_tolerance(values.dtype if values.is_floating_point() else torch.float32)
 
+# %% ../nbs/12_consistent_mc_dropout.ipynb #ff1a90a7
 def _looks_like_probs(values_B_C: torch.Tensor, tolerance: float) -> bool:
     "Every value >= 0 and every row summing to 1 within `tolerance` (vacuously true without rows)."
     return bool((values_B_C >= 0).all()) and bool(((values_B_C.sum(dim=-1) - 1).abs() <= tolerance).all())
@@ -305,37 +344,47 @@ def _probs_refusal(name: str, tolerance: float, options) -> ValueError:
         f"logits, and the log-softmax of probabilities is not their log: pass {options['probs']}"
     )
 
+# %% ../nbs/12_consistent_mc_dropout.ipynb #42db7f1b
+def _what_is_wrong(values_B_C: torch.Tensor, kind: str, tolerance: float) -> str:
+    "What breaks the rule of `kind` in values said to be of it: a NaN, a value out of range, or the rows' totals."
+    if bool(values_B_C.isnan().any()):
+        return "it contains NaN"
+    if kind == "probs" and bool((values_B_C < 0).any()):
+        return f"its smallest value is {float(values_B_C.min()):.4g}"
+    if kind == "probs":
+        sums_B = values_B_C.sum(dim=-1)
+        return f"its rows sum to {float(sums_B.min()):.6g} to {float(sums_B.max()):.6g}"
+    if bool((values_B_C > tolerance).any()):
+        return f"its largest value is {float(values_B_C.max()):.4g}"
+    totals_B = values_B_C.logsumexp(dim=-1)
+    return f"the logsumexp of its rows runs from {float(totals_B.min()):.4g} to {float(totals_B.max()):.4g}"
+
+# %% ../nbs/12_consistent_mc_dropout.ipynb #49397373
+def _kind_hint(values_B_C: torch.Tensor, kind: str, tolerance: float, options) -> str:
+    "What to pass instead: the other kind, if the values look like it; else logits."
+    if kind == "probs" and _looks_like_log_probs(values_B_C, tolerance):
+        return f"it looks like log-probabilities: pass {options['log_probs']}"
+    if kind == "log_probs" and _looks_like_probs(values_B_C, tolerance):
+        return f"it looks like probabilities: pass {options['probs']}"
+    return f"if it is logits, pass {options['logits']}"
+
+# %% ../nbs/12_consistent_mc_dropout.ipynb #2f0c8796
 def _wrong_kind(values_B_C: torch.Tensor, kind: str, name: str, tolerance: float, options) -> ValueError:
     "The error for values that are not of the kind `output` said: what is wrong, and what they look like."
     noun = "probabilities" if kind == "probs" else "log-probabilities"
-    if bool(values_B_C.isnan().any()):
-        what = "it contains NaN"
-    elif kind == "probs" and bool((values_B_C < 0).any()):
-        what = f"its smallest value is {float(values_B_C.min()):.4g}"
-    elif kind == "probs":
-        sums_B = values_B_C.sum(dim=-1)
-        what = f"its rows sum to {float(sums_B.min()):.6g} to {float(sums_B.max()):.6g}"
-    elif bool((values_B_C > tolerance).any()):
-        what = f"its largest value is {float(values_B_C.max()):.4g}"
-    else:
-        totals_B = values_B_C.logsumexp(dim=-1)
-        what = f"the logsumexp of its rows runs from {float(totals_B.min()):.4g} to {float(totals_B.max()):.4g}"
+    what = _what_is_wrong(values_B_C, kind, tolerance)
     rule = "are >= 0 and every row sums to 1" if kind == "probs" else "are <= 0 and every row's logsumexp is 0"
-    if kind == "probs" and _looks_like_log_probs(values_B_C, tolerance):
-        hint = f"it looks like log-probabilities: pass {options['log_probs']}"
-    elif kind == "log_probs" and _looks_like_probs(values_B_C, tolerance):
-        hint = f"it looks like probabilities: pass {options['probs']}"
-    else:
-        hint = f"if it is logits, pass {options['logits']}"
+    hint = _kind_hint(values_B_C, kind, tolerance, options)
     return ValueError(f"{options[kind]}, but {name} is not {noun}: {what}; {noun} {rule} (within {tolerance:g}); {hint}")
 
+# %% ../nbs/12_consistent_mc_dropout.ipynb #83e194ff
 @documented
 def to_log_probs(
     values_B_C: torch.Tensor,  # what a model returned, the classes in the last dimension (any dimensions before)
     output: str = "logits",  # what the values are: "logits", "probs" or "log_probs"
     *,
     name: str = "the values",  # what to call them in error messages
-    options=None,  # how error messages name each kind, a dict (None: output="...")
+    options: Mapping[str, str] | None = None,  # how error messages name each kind, a dict (None: output="...")
     refuse_probs: bool = True,  # with "logits": refuse values that all look like probabilities (rows of 2+ classes)
 ) -> torch.Tensor:
     "Log-probabilities over the last dimension, in float32 or better, from values of the kind `output` says."
@@ -382,6 +431,7 @@ def _output_names(kind: str, models: list) -> list:
         return [f"the output of {name(models[0])}.{'mc_forward_impl' if models[0]._uses_205_hooks() else 'mc_forward'}"]
     return [f"the output of {name(models[0])}"]
 
+# %% ../nbs/12_consistent_mc_dropout.ipynb #2c35c4ff
 class _Outputs:
     "For one call: each source's output (the model, or each ensemble member) to log-probabilities as `output` says."
 
@@ -391,28 +441,32 @@ class _Outputs:
         self.model = models[0] if kind == "bayesian" and not models[0]._uses_205_hooks() else None
         self.lent_calls = 0  # calls of the converter lent to our BayesianModule's forward
 
-    def log_probs(self, source: int, output_) -> torch.Tensor:
-        "Log-probabilities of source `source`'s output, in float32 or better."
-        values_B_C = _values_of(output_, self.output, self.names[source])
-        if self.output == "logits" and self.probs_like_rows[source] is not None:
-            self._count(source, values_B_C)
-        return to_log_probs(values_B_C, self.output, name=self.names[source], refuse_probs=False)
-
     def __enter__(self):
         "Lend our BayesianModule's forward the conversion of mc_forward's output."
         if self.model is not None:
             self.model._to_log_probs = self._lent
         return self
 
-    def _lent(self, output_BK_C: torch.Tensor) -> torch.Tensor:
-        self.lent_calls += 1
-        return self.log_probs(0, output_BK_C)
-
     def __exit__(self, *exc_info):
         if self.model is not None:
             del self.model._to_log_probs
 
-# %% ../nbs/12_consistent_mc_dropout.ipynb #3ef7e878
+# %% ../nbs/12_consistent_mc_dropout.ipynb #cb9fcb63
+@patch_to(_Outputs)
+def log_probs(self, source: int, output_) -> torch.Tensor:
+    "Log-probabilities of source `source`'s output, in float32 or better."
+    values_B_C = _values_of(output_, self.output, self.names[source])
+    if self.output == "logits" and self.probs_like_rows[source] is not None:
+        self._count(source, values_B_C)
+    return to_log_probs(values_B_C, self.output, name=self.names[source], refuse_probs=False)
+
+# %% ../nbs/12_consistent_mc_dropout.ipynb #65dbdd1f
+@patch_to(_Outputs)
+def _lent(self, output_BK_C: torch.Tensor) -> torch.Tensor:
+    self.lent_calls += 1
+    return self.log_probs(0, output_BK_C)
+
+# %% ../nbs/12_consistent_mc_dropout.ipynb #b51c93a5
 @patch_to(_Outputs)
 def _count(self, source: int, values_B_C: torch.Tensor):
     "Count the rows that look like probabilities, and refuse them once there are enough."
@@ -425,6 +479,7 @@ def _count(self, source: int, values_B_C: torch.Tensor):
     if self.probs_like_rows[source] >= _ROWS_TO_REFUSE:
         raise _probs_refusal(self.names[source], tolerance, _OUTPUT_OPTIONS)
 
+# %% ../nbs/12_consistent_mc_dropout.ipynb #3ef7e878
 @patch_to(_Outputs)
 @documented
 def finish(self):
@@ -443,24 +498,6 @@ class _ConsistentDropoutHooks:
         self.k, self.sample, self.masks, self.handles = k, 0, {}, []
         self.shapes, self.warned = {}, False  # the first activation shape each layer saw; whether we have warned
 
-    def mask_K_(self, index: int, layer: nn.Module, output: torch.Tensor) -> torch.Tensor:
-        "Layer `index`'s K masks for this activation shape: units (`nn.Dropout`) or channels (1d/2d/3d)."
-        channels = isinstance(layer, (nn.Dropout1d, nn.Dropout2d, nn.Dropout3d))
-        shape = (output.shape[1],) + (1,) * (output.dim() - 2) if channels else output.shape[1:]
-        key = (index, tuple(shape), output.device)
-        if key not in self.masks:
-            first = self.shapes.setdefault(index, tuple(shape))
-            if first != tuple(shape) and not self.warned:
-                self.warned = True
-                warnings.warn(f"dropout layer {index} ({type(layer).__name__}) saw activations of shape {first} and then "
-                              f"{tuple(shape)} in one call: batches of different shapes get different dropout masks, so "
-                              "sample k is a different function in different batches; pad every batch to one length "
-                              "(the model's max length, padding=\"max_length\")", stacklevel=2)
-            keep = torch.full((self.k, *shape), 1.0 - layer.p)
-            draws = torch.bernoulli(keep, generator=torch.Generator().manual_seed(self.seeds[index]))
-            self.masks[key] = (draws / (1.0 - layer.p) if layer.p < 1 else draws).to(output.device)
-        return self.masks[key]
-
     def __enter__(self):
         for index, layer in enumerate(self.layers):
             hook = lambda layer, args, output, index=index: output * self.mask_K_(index, layer, output)[self.sample].to(output.dtype)
@@ -470,6 +507,32 @@ class _ConsistentDropoutHooks:
     def __exit__(self, *exc_info):
         for handle in self.handles:
             handle.remove()
+
+# %% ../nbs/12_consistent_mc_dropout.ipynb #ccf49fb1
+@patch_to(_ConsistentDropoutHooks)
+def _warn_of_new_shape(self, index: int, layer: nn.Module, shape: tuple):
+    "Warn once per call when layer `index` sees an activation shape other than its first."
+    first = self.shapes.setdefault(index, shape)
+    if first != shape and not self.warned:
+        self.warned = True
+        warnings.warn(f"dropout layer {index} ({type(layer).__name__}) saw activations of shape {first} and then "
+                      f"{shape} in one call: batches of different shapes get different dropout masks, so "
+                      "sample k is a different function in different batches; pad every batch to one length "
+                      "(the model's max length, padding=\"max_length\")", stacklevel=3)
+
+# %% ../nbs/12_consistent_mc_dropout.ipynb #a6798996
+@patch_to(_ConsistentDropoutHooks)
+def mask_K_(self, index: int, layer: nn.Module, output: torch.Tensor) -> torch.Tensor:
+    "Layer `index`'s K masks for this activation shape: units (`nn.Dropout`) or channels (1d/2d/3d)."
+    channels = isinstance(layer, (nn.Dropout1d, nn.Dropout2d, nn.Dropout3d))
+    shape = (output.shape[1],) + (1,) * (output.dim() - 2) if channels else output.shape[1:]
+    key = (index, tuple(shape), output.device)
+    if key not in self.masks:
+        self._warn_of_new_shape(index, layer, tuple(shape))
+        keep = torch.full((self.k, *shape), 1.0 - layer.p)
+        draws = torch.bernoulli(keep, generator=torch.Generator().manual_seed(self.seeds[index]))
+        self.masks[key] = (draws / (1.0 - layer.p) if layer.p < 1 else draws).to(output.device)
+    return self.masks[key]
 
 # %% ../nbs/12_consistent_mc_dropout.ipynb #8139b304
 class _ModesKept:
@@ -486,6 +549,7 @@ class _ModesKept:
         for module, training in self.modes:
             module.training = training
 
+# %% ../nbs/12_consistent_mc_dropout.ipynb #27dccad9
 def _check_plain_model(model: nn.Module):
     "Errors and warnings for a plain model: our layers need a BayesianModule; a model without dropout gets K equal samples."
     if any(isinstance(module, _ConsistentMCDropoutNd) for module in model.modules()):
@@ -495,17 +559,22 @@ def _check_plain_model(model: nn.Module):
     elif any(isinstance(module, (nn.AlphaDropout, nn.FeatureAlphaDropout)) for module in model.modules()):
         warnings.warn(f"{type(model).__name__}'s AlphaDropout layers stay deterministic", stacklevel=3)
 
+# %% ../nbs/12_consistent_mc_dropout.ipynb #3ee9ebb3
+def _check_ensemble(model, k) -> tuple:
+    "`('ensemble', members, K)` for a list or tuple of plain modules, each one sample."
+    if not model or not all(isinstance(member, nn.Module) for member in model):
+        raise TypeError("an ensemble must be a non-empty list or tuple of nn.Module")
+    if any(isinstance(member, BayesianModule) for member in model):
+        raise TypeError("an ensemble's members must be plain modules (each one sample), not BayesianModules")
+    if k is not None and k != len(model):
+        raise ValueError(f"an ensemble of {len(model)} members gives K = {len(model)} samples, got k={k}")
+    return "ensemble", list(model), len(model)
+
 # %% ../nbs/12_consistent_mc_dropout.ipynb #b03d1b5e
 def _check_model(model, k) -> tuple:
     "`(kind, models, k)`: kind 'bayesian', 'plain' or 'ensemble', the modules, and the checked k."
     if isinstance(model, (list, tuple)):
-        if not model or not all(isinstance(member, nn.Module) for member in model):
-            raise TypeError("an ensemble must be a non-empty list or tuple of nn.Module")
-        if any(isinstance(member, BayesianModule) for member in model):
-            raise TypeError("an ensemble's members must be plain modules (each one sample), not BayesianModules")
-        if k is not None and k != len(model):
-            raise ValueError(f"an ensemble of {len(model)} members gives K = {len(model)} samples, got k={k}")
-        return "ensemble", list(model), len(model)
+        return _check_ensemble(model, k)
     if not isinstance(model, nn.Module):
         raise TypeError(f"model must be an nn.Module or a list or tuple of them (an ensemble), got {type(model).__name__}")
     if k is None:
@@ -532,20 +601,26 @@ class _GeneratorLent:
         for layer in self.layers:
             layer._generator = None
 
+# %% ../nbs/12_consistent_mc_dropout.ipynb #dfaff29b
+def _predict_bayesian_batch(model: BayesianModule, batch, k: int, outputs: _Outputs, device, dtype: torch.dtype) -> torch.Tensor:
+    "`log_probs_b_K_C` of one batch through a BayesianModule."
+    if isinstance(batch, Mapping):
+        raise TypeError("a BayesianModule takes a tensor of inputs, got a batch that is a dict")
+    lent_calls = outputs.lent_calls
+    output_b_K_ = model(_to_device(batch, _device_of(model) if device is None else device), k)
+    if model._uses_205_hooks():
+        return outputs.log_probs(0, output_b_K_).to(dtype)
+    if outputs.lent_calls == lent_calls and outputs.output == "probs":  # a forward of its own: log-probabilities
+        raise ValueError(f'output="probs" is for a BayesianModule whose mc_forward returns probabilities, through '
+                         f"BayesianModule.forward; {type(model).__name__}.forward does not go through it, and "
+                         "returns log-probabilities (leave output=\"logits\")")
+    return output_b_K_.to(dtype)
+
+# %% ../nbs/12_consistent_mc_dropout.ipynb #1f9caddf
 def _predict_batch(kind: str, models: list, batch, k: int, hooks, outputs: _Outputs, device, dtype: torch.dtype) -> torch.Tensor:
     "`log_probs_b_K_C` of one batch."
     if kind == "bayesian":
-        if isinstance(batch, Mapping):
-            raise TypeError("a BayesianModule takes a tensor of inputs, got a batch that is a dict")
-        lent_calls = outputs.lent_calls
-        output_b_K_ = models[0](_to_device(batch, _device_of(models[0]) if device is None else device), k)
-        if models[0]._uses_205_hooks():
-            return outputs.log_probs(0, output_b_K_).to(dtype)
-        if outputs.lent_calls == lent_calls and outputs.output == "probs":  # a forward of its own: log-probabilities
-            raise ValueError(f'output="probs" is for a BayesianModule whose mc_forward returns probabilities, through '
-                             f"BayesianModule.forward; {type(models[0]).__name__}.forward does not go through it, and "
-                             "returns log-probabilities (leave output=\"logits\")")
-        return output_b_K_.to(dtype)
+        return _predict_bayesian_batch(models[0], batch, k, outputs, device, dtype)
     if kind == "ensemble":
         return torch.stack([outputs.log_probs(index, _call(member, batch, device)).to(dtype) for index, member in enumerate(models)], dim=1)
     samples = []
@@ -554,30 +629,35 @@ def _predict_batch(kind: str, models: list, batch, k: int, hooks, outputs: _Outp
         samples.append(outputs.log_probs(0, _call(models[0], batch, device)).to(dtype))
     return torch.stack(samples, dim=1)
 
-# %% ../nbs/12_consistent_mc_dropout.ipynb #239ed192
-@torch.no_grad()
-@documented
-def predict_log_probs(
-    model,  # a BayesianModule, any nn.Module (its dropout layers made consistent), or a list or tuple of modules (an ensemble); on a batch of B inputs it returns B x C scores of the kind `output` names (a BayesianModule: B x K x C)
-    data,  # a tensor of inputs, a Dataset, or an iterable of batches (a DataLoader): tensors, (inputs, target, ...), dicts
-    k: Optional[int] = None,  # samples K (for an ensemble: None or its number of members)
-    *,
-    output: str = "logits",  # what the model returns: "logits" (log-softmax taken), "probs" (log taken) or "log_probs"
-    device=None,  # where the inputs go (None: the device of the model, or of each member)
-    progress: Optional[bool] = False,  # a progress bar over the batches (None: only on a terminal)
-    generator: Optional[torch.Generator] = None,
-    chunk_size: int = 1024,  # inputs per forward call, for a tensor or a Dataset
-    dtype: torch.dtype = torch.float32,  # of the result
-    output_device="cpu",  # of the result
-) -> torch.Tensor:
-    "`log_probs_N_K_C` of every input in `data`: K samples that are the same K functions for every input."
-    kind, models, k = _check_model(model, k)
+# %% ../nbs/12_consistent_mc_dropout.ipynb #de39016f
+def _check_arguments(data, output: str, generator, chunk_size: int):
+    "Errors for predict_log_probs' `data`, `output`, `generator` and `chunk_size`, in the order it checks them."
     check_output_kind(output)
     check_generator(generator)
     check_count(chunk_size, "chunk_size")
     if not isinstance(data, (torch.Tensor, Dataset, Iterable)):
         raise TypeError(f"data must be a tensor, a Dataset or an iterable of batches (a DataLoader), got {type(data).__name__}")
     _check_loader(data)
+
+# %% ../nbs/12_consistent_mc_dropout.ipynb #239ed192
+@torch.no_grad()
+@documented
+def predict_log_probs(
+    model: nn.Module | Sequence[nn.Module],  # a BayesianModule, any nn.Module (its dropout layers made consistent), or a list or tuple of modules (an ensemble); on a batch of B inputs it returns B x C scores of the kind `output` names (a BayesianModule: B x K x C)
+    data: torch.Tensor | Dataset | Iterable,  # a tensor of inputs, a Dataset, or an iterable of batches (a DataLoader): tensors, (inputs, target, ...), dicts
+    k: Optional[int] = None,  # samples K (for an ensemble: None or its number of members)
+    *,
+    output: str = "logits",  # what the model returns: "logits" (log-softmax taken), "probs" (log taken) or "log_probs"
+    device: torch.device | str | None = None,  # where the inputs go (None: the device of the model, or of each member)
+    progress: Optional[bool] = False,  # a progress bar over the batches (None: only on a terminal)
+    generator: Optional[torch.Generator] = None,
+    chunk_size: int = 1024,  # inputs per forward call, for a tensor or a Dataset
+    dtype: torch.dtype = torch.float32,  # of the result
+    output_device: torch.device | str = "cpu",  # of the result
+) -> torch.Tensor:
+    "`log_probs_N_K_C` of every input in `data`: K samples that are the same K functions for every input."
+    kind, models, k = _check_model(model, k)
+    _check_arguments(data, output, generator, chunk_size)
     hooks = _ConsistentDropoutHooks(model, k, generator) if kind == "plain" else _GeneratorLent(model, generator)
     outputs = _Outputs(output, kind, models)
     with _ModesKept(models), hooks, outputs:

@@ -7,7 +7,8 @@ __all__ = ['TransformedDataset', 'create_repeated_dataset', 'get_targets', 'crea
            'create_MNIST_dataset']
 
 # %% ../nbs/13_repeated_mnist.ipynb #6a9f04a7
-from typing import Callable, Optional
+from functools import partial
+from typing import Callable, Optional, Sequence
 
 import torch
 from torch.utils.data import ConcatDataset, Dataset, Subset, TensorDataset
@@ -21,7 +22,7 @@ class TransformedDataset(Dataset):
 
     def __init__(
         self,
-        dataset,  # the data set to wrap: anything with len() and []
+        dataset: Dataset | Sequence,  # the data set to wrap: anything with len() and []
         *,
         transformer: Optional[Callable] = None,  # (index, item) -> new item
         vision_transformer: Optional[Callable] = None,  # input -> new input, for (input, target, ...) items
@@ -37,10 +38,25 @@ class TransformedDataset(Dataset):
     def __len__(self) -> int:
         return len(self.dataset)
 
+# %% ../nbs/13_repeated_mnist.ipynb #ddecba1a
+def _noisy(index: int, item, *, seed: int, noise_std: float):
+    "Item `index`, `(input, target, ...)`, with Gaussian noise on its input, drawn from a generator seeded with `seed` and `index`."
+    generator = torch.Generator().manual_seed((seed * 0x9E3779B1 + index) % 2**32)  # CPU seeds are 32-bit
+    noise = torch.randn(item[0].shape, generator=generator, dtype=item[0].dtype) * noise_std
+    return (item[0] + noise, *item[1:])
+
+# %% ../nbs/13_repeated_mnist.ipynb #a6997b05
+def _check_repetition(num_repetitions: int, noise_std: float, seed: int):
+    "Errors for create_repeated_dataset's numbers."
+    check_count(num_repetitions, "num_repetitions")
+    check_count(seed, "seed", minimum=0)
+    if not noise_std >= 0:
+        raise ValueError(f"noise_std must be >= 0, got {noise_std!r}")
+
 # %% ../nbs/13_repeated_mnist.ipynb #3ad22158
 @documented
 def create_repeated_dataset(
-    dataset,  # (input, target, ...) items with tensor inputs
+    dataset: Dataset,  # (input, target, ...) items with tensor inputs
     *,
     num_repetitions: int = 3,  # copies of every item
     add_noise: bool = True,  # add Gaussian noise to every copy's input
@@ -48,25 +64,26 @@ def create_repeated_dataset(
     seed: int = 0,  # which noise: item j's noise comes from a generator seeded with seed and j
 ) -> Dataset:
     "`num_repetitions` copies of `dataset`, each input with its own Gaussian noise (copy r of item i is item r·n + i)."
-    check_count(num_repetitions, "num_repetitions")
-    check_count(seed, "seed", minimum=0)
-    if not noise_std >= 0:
-        raise ValueError(f"noise_std must be >= 0, got {noise_std!r}")
+    _check_repetition(num_repetitions, noise_std, seed)
     repeated = ConcatDataset([dataset] * num_repetitions) if num_repetitions > 1 else dataset
     if not add_noise:
         return repeated
+    return TransformedDataset(repeated, transformer=partial(_noisy, seed=seed, noise_std=noise_std))
 
-    def add_noise_to(index: int, item):
-        generator = torch.Generator().manual_seed((seed * 0x9E3779B1 + index) % 2**32)  # CPU seeds are 32-bit
-        noise = torch.randn(item[0].shape, generator=generator, dtype=item[0].dtype) * noise_std
-        return (item[0] + noise, *item[1:])
-
-    return TransformedDataset(repeated, transformer=add_noise_to)
+# %% ../nbs/13_repeated_mnist.ipynb #45db0a32
+def _own_targets(dataset) -> torch.Tensor:
+    "The targets a data set holds itself: a TensorDataset's second tensor, or its `targets` attribute."
+    if isinstance(dataset, TensorDataset) and len(dataset.tensors) >= 2:
+        return dataset.tensors[1]
+    if hasattr(dataset, "targets"):
+        return torch.as_tensor(dataset.targets)
+    raise TypeError(f"cannot find the targets of a {type(dataset).__name__}: expected a `targets` attribute, a TensorDataset "
+                    "(inputs, targets), or a TransformedDataset, Subset or ConcatDataset of those")
 
 # %% ../nbs/13_repeated_mnist.ipynb #b8bd3e3c
 @documented
 def get_targets(
-    dataset,  # a data set: TransformedDataset, Subset, ConcatDataset, TensorDataset, or one with `targets`
+    dataset: Dataset,  # a data set: TransformedDataset, Subset, ConcatDataset, TensorDataset, or one with `targets`
 ) -> torch.Tensor:
     "The targets of every item of `dataset`, as a tensor, without reading any input."
     if isinstance(dataset, TransformedDataset):
@@ -75,12 +92,7 @@ def get_targets(
         return get_targets(dataset.dataset)[torch.as_tensor(dataset.indices, dtype=torch.long)]
     if isinstance(dataset, ConcatDataset):
         return torch.cat([get_targets(part) for part in dataset.datasets])
-    if isinstance(dataset, TensorDataset) and len(dataset.tensors) >= 2:
-        return dataset.tensors[1]
-    if hasattr(dataset, "targets"):
-        return torch.as_tensor(dataset.targets)
-    raise TypeError(f"cannot find the targets of a {type(dataset).__name__}: expected a `targets` attribute, a TensorDataset "
-                    "(inputs, targets), or a TransformedDataset, Subset or ConcatDataset of those")
+    return _own_targets(dataset)
 
 # %% ../nbs/13_repeated_mnist.ipynb #7ceb931b
 def _torchvision():
@@ -96,6 +108,7 @@ def _torchvision():
         ) from error
     return datasets, transforms
 
+# %% ../nbs/13_repeated_mnist.ipynb #886e1fa6
 @documented
 def create_repeated_MNIST_dataset(
     *,
@@ -112,6 +125,7 @@ def create_repeated_MNIST_dataset(
     test_dataset = datasets.MNIST(root, train=False, download=download, transform=transform)
     return create_repeated_dataset(train_dataset, num_repetitions=num_repetitions, add_noise=add_noise, seed=seed), test_dataset
 
+# %% ../nbs/13_repeated_mnist.ipynb #24b3be97
 @documented
 def create_MNIST_dataset(
     root: str = "data",  # folder of the MNIST files
