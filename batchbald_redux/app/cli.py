@@ -20,6 +20,7 @@ import warnings
 from pathlib import Path
 from typing import List, Optional
 
+# %% ../../nbs/20_cli.ipynb #e18eaaf4
 import numpy as np
 import torch
 
@@ -37,9 +38,32 @@ def _looks_like_text(start: bytes) -> bool:
     "Whether a file's first bytes are printable ASCII (a CSV or a listing saved under the wrong name)."
     return bool(start) and all(32 <= byte < 127 or byte in b"\t\r\n" for byte in start)
 
+# %% ../../nbs/20_cli.ipynb #3f077dfd
+def _load_npy(path: Path) -> torch.Tensor:
+    "The array of a NumPy file, memory-mapped read-only, as a tensor; pickled objects are refused."
+    try:
+        array = np.load(path, allow_pickle=False, mmap_mode="r")
+    except ValueError as error:
+        raise ValueError(f"{path} is not a plain numeric .npy array ({error})") from None
+    with warnings.catch_warnings():  # the map is read-only, and nothing here writes to its tensor
+        warnings.filterwarnings("ignore", message="The given NumPy array is not writable")
+        return torch.from_numpy(array)
+
+# %% ../../nbs/20_cli.ipynb #b7fe8094
+def _load_pt(path: Path) -> torch.Tensor:
+    "The tensor of a `torch.save` file, memory-mapped, loaded with `weights_only=True`; anything but one tensor is refused."
+    try:
+        loaded = torch.load(path, map_location="cpu", weights_only=True, mmap=True)
+    except Exception as error:
+        raise ValueError(f"{path} could not be read as a tensor file with weights_only=True ({error})") from None
+    if not isinstance(loaded, torch.Tensor):
+        raise ValueError(f"{path} must hold a single tensor, got {type(loaded).__name__}")
+    return loaded
+
+# %% ../../nbs/20_cli.ipynb #8c59c3a1
 @documented
 def load_log_probs(
-    path,  # a `.npy` file (NumPy's format) or a `.pt` file (a tensor saved by `torch.save`) of shape N x K x C
+    path: str | os.PathLike,  # a `.npy` file (NumPy's format) or a `.pt` file (a tensor saved by `torch.save`) of shape N x K x C
 ) -> torch.Tensor:
     "Read `log_probs_N_K_C` from a `.npy` or `.pt` file without unpickling anything; the content decides, not the name."
     path = Path(path)
@@ -48,21 +72,9 @@ def load_log_probs(
     with open(path, "rb") as file:
         start = file.read(8)
     if start.startswith(_NPY_MAGIC):
-        try:
-            array = np.load(path, allow_pickle=False, mmap_mode="r")
-        except ValueError as error:
-            raise ValueError(f"{path} is not a plain numeric .npy array ({error})") from None
-        with warnings.catch_warnings():  # the map is read-only, and nothing here writes to its tensor
-            warnings.filterwarnings("ignore", message="The given NumPy array is not writable")
-            return torch.from_numpy(array)
+        return _load_npy(path)
     if start.startswith(_ZIP_MAGIC):  # what torch.save writes
-        try:
-            loaded = torch.load(path, map_location="cpu", weights_only=True, mmap=True)
-        except Exception as error:
-            raise ValueError(f"{path} could not be read as a tensor file with weights_only=True ({error})") from None
-        if not isinstance(loaded, torch.Tensor):
-            raise ValueError(f"{path} must hold a single tensor, got {type(loaded).__name__}")
-        return loaded
+        return _load_pt(path)
     raise ValueError(f"{path} is neither a NumPy array file (numpy.save) nor a PyTorch tensor file (torch.save): "
                      f"it starts with {start!r}{' (text?)' if _looks_like_text(start) else ''}")
 
@@ -92,9 +104,9 @@ def _format_batch(batch: CandidateBatch, original_N: Optional[torch.Tensor] = No
         lines.append(line)
     return "\n".join(lines)
 
-# %% ../../nbs/20_cli.ipynb #3a8257cc
-def _add_acquire_commands(commands):
-    "`acquire`, `example-pool`, `demo` and `bench`: the commands on pools of log-probabilities."
+# %% ../../nbs/20_cli.ipynb #a93144f1
+def _add_acquire_command(commands: argparse._SubParsersAction):
+    "`acquire`: a batch from a file of log-probabilities."
     acquire_ = commands.add_parser("acquire", help="pick a batch from a file of log-probabilities N x K x C")
     acquire_.add_argument("file", help=".npy or .pt file holding log_probs_N_K_C")
     acquire_.add_argument("--batch-size", type=int, required=True, help="number of points to pick")
@@ -113,6 +125,9 @@ def _add_acquire_commands(commands):
                                "checked as predict_log_probs checks output= and converted in memory, in float32")
     acquire_.add_argument("--json", type=Path, default=None, help="also write the batch to this JSON file")
 
+# %% ../../nbs/20_cli.ipynb #1c6e01fb
+def _add_pool_commands(commands: argparse._SubParsersAction):
+    "`example-pool`, `demo` and `bench`: the example pool, the demonstration on it, and the benchmark."
     pool_ = commands.add_parser("example-pool", help="write an example pool with duplicated points to a .npy file")
     pool_.add_argument("file", type=Path, help="where to write log_probs_N_K_C (.npy)")
     pool_.add_argument("--points", type=int, default=20, help="distinct points (default 20)")
@@ -130,9 +145,9 @@ def _add_acquire_commands(commands):
                              "the temporary folder (4 GB, deleted after) and C=1000 at N=50000 (many minutes)")
     bench_.add_argument("--json", type=Path, default=None, help="also write the figures to this JSON file")
 
-# %% ../../nbs/20_cli.ipynb #4a7e3a3c
-def _add_experiment_commands(commands):
-    "`experiment` and `report`: active learning on Repeated Digits."
+# %% ../../nbs/20_cli.ipynb #f160b5f3
+def _add_experiment_command(commands: argparse._SubParsersAction):
+    "`experiment`: active learning on Repeated Digits (or Shifted Digits), one method and seed."
     experiment_ = commands.add_parser("experiment", help="active learning on Repeated Digits, one method and seed")
     experiment_.add_argument("--method", choices=list(ACQUISITION_METHODS), required=True, help=_method_help())
     experiment_.add_argument("--seed", type=int, required=True, help="seed of the data, the training and the acquisition")
@@ -149,6 +164,9 @@ def _add_experiment_commands(commands):
                              help="PyTorch threads for the acquisitions (default: PyTorch's own, one per core; training uses one)")
     experiment_.add_argument("--json", type=Path, default=None, help="write the run's record to this JSON file")
 
+# %% ../../nbs/20_cli.ipynb #8d4283be
+def _add_report_command(commands: argparse._SubParsersAction):
+    "`report`: the tables and the plot of the runs in experiment JSON files."
     report_ = commands.add_parser(
         "report", help="labels to reach test accuracies, from experiment JSON files",
         description="Two tables: the labels each method needed to reach each test accuracy, and what its batches "
@@ -163,17 +181,16 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="batchbald", description="BALD and BatchBALD batch acquisition.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
-    _add_acquire_commands(commands)
-    _add_experiment_commands(commands)
+    _add_acquire_command(commands)
+    _add_pool_commands(commands)
+    _add_experiment_command(commands)
+    _add_report_command(commands)
     return parser
 
-# %% ../../nbs/20_cli.ipynb #203b6dae
-def _demo(batch_size: int, seed: int) -> str:
-    "BALD and BatchBALD side by side on the example pool, `repeated_pool`."
-    log_probs_N_K_C, original_N = repeated_pool(seed=seed)
-    bald = acquire(log_probs_N_K_C, batch_size, "bald")
-    batchbald = acquire(log_probs_N_K_C, batch_size, "batchbald", generator=torch.Generator().manual_seed(seed))
-    lines = [
+# %% ../../nbs/20_cli.ipynb #9db94043
+def _demo_header(log_probs_N_K_C: torch.Tensor, original_N: torch.Tensor) -> List[str]:
+    "The demo's first lines: the pool, then the headings of BALD's columns and BatchBALD's."
+    return [
         f"Pool: {len(original_N)} points = {int(original_N.max()) + 1} distinct points x "
         f"{len(original_N) // (int(original_N.max()) + 1)} identical copies (K={log_probs_N_K_C.shape[1]}, "
         f"C={log_probs_N_K_C.shape[2]}).",
@@ -181,21 +198,39 @@ def _demo(batch_size: int, seed: int) -> str:
         f"{'':>4}  {'BALD':^26}  {'BatchBALD':^26}",
         f"{'rank':>4}  {'index':>7} {'copy of':>7} {'score':>10}  {'index':>7} {'copy of':>7} {'score':>10}",
     ]
+
+# %% ../../nbs/20_cli.ipynb #16076637
+def _demo_rows(bald: CandidateBatch, batchbald: CandidateBatch, original_N: torch.Tensor) -> List[str]:
+    "A line per rank: BALD's pick and BatchBALD's, each with the point it is a copy of and its score."
+    lines = []
     for rank in range(len(bald.indices)):
         i, j = bald.indices[rank], batchbald.indices[rank]
         lines.append(
             f"{rank + 1:>4}  {i:>7} {int(original_N[i]):>7} {bald.scores[rank]:>10.4f}  "
             f"{j:>7} {int(original_N[j]):>7} {batchbald.scores[rank]:>10.4f}"
         )
+    return lines
+
+# %% ../../nbs/20_cli.ipynb #9c5bbfff
+def _demo_summary(bald: CandidateBatch, batchbald: CandidateBatch, original_N: torch.Tensor) -> List[str]:
+    "The demo's last lines: how many distinct points each method picked, and what its scores mean."
     distinct = lambda batch: len(set(original_N[batch.indices].tolist()))
-    lines += [
+    return [
         "",
         f"BALD picked {distinct(bald)} distinct points in {len(bald.indices)} picks "
         f"(its scores are per point; their sum, {sum(bald.scores):.4f}, double-counts the copies).",
         f"BatchBALD picked {distinct(batchbald)} distinct points; its last score, {batchbald.scores[-1]:.4f} nats, "
         "is the information of the whole batch.",
     ]
-    return "\n".join(lines)
+
+# %% ../../nbs/20_cli.ipynb #203b6dae
+def _demo(batch_size: int, seed: int) -> str:
+    "BALD and BatchBALD side by side on the example pool, `repeated_pool`."
+    log_probs_N_K_C, original_N = repeated_pool(seed=seed)
+    bald = acquire(log_probs_N_K_C, batch_size, "bald")
+    batchbald = acquire(log_probs_N_K_C, batch_size, "batchbald", generator=torch.Generator().manual_seed(seed))
+    lines = _demo_header(log_probs_N_K_C, original_N) + _demo_rows(bald, batchbald, original_N)
+    return "\n".join(lines + _demo_summary(bald, batchbald, original_N))
 
 # %% ../../nbs/20_cli.ipynb #36b9ef6a
 def _experiment_module():
@@ -209,8 +244,15 @@ def _experiment_module():
         ) from None
     return experiment
 
+# %% ../../nbs/20_cli.ipynb #f1104178
+def _experiment_row(record) -> str:
+    "A row of `batchbald experiment`: the last training's labels, accuracy and epochs, and the batch that led there."
+    batch = (f"{record.acquisition_seconds[-1]:>14.3f}  {record.duplicates[-1]:>10d}  {record.filled[-1]:>6d}"
+             if record.acquisition_seconds else f"{'-':>14}  {'-':>10}  {'-':>6}")
+    return f"{record.labels[-1]:>6d}  {record.accuracy[-1]:>8.3f}  {record.epochs[-1]:>6d}  {batch}"
+
 # %% ../../nbs/20_cli.ipynb #e2d1ef70
-def _experiment(args) -> None:
+def _experiment(args: argparse.Namespace) -> None:
     "`batchbald experiment`: one run, a row per training, the record to `--json`."
     from tqdm.auto import tqdm
 
@@ -218,16 +260,10 @@ def _experiment(args) -> None:
     print(f"{args.method}, seed {args.seed}: {args.data}, batches of {args.acquisition_size}, "
           f"{args.initial_labels} to {args.max_labels} labels, K={args.K}")
     print(f"{'labels':>6}  {'accuracy':>8}  {'epochs':>6}  {'batch: seconds':>14}  {'duplicates':>10}  {'filled':>6}")
-
-    def row(record):
-        batch = (f"{record.acquisition_seconds[-1]:>14.3f}  {record.duplicates[-1]:>10d}  {record.filled[-1]:>6d}"
-                 if record.acquisition_seconds else f"{'-':>14}  {'-':>10}  {'-':>6}")
-        tqdm.write(f"{record.labels[-1]:>6d}  {record.accuracy[-1]:>8.3f}  {record.epochs[-1]:>6d}  {batch}")
-
     record = experiment.run_active_learning(
         args.method, seed=args.seed, acquisition_size=args.acquisition_size, initial_labels=args.initial_labels,
-        max_labels=args.max_labels, K=args.K, num_samples=args.num_samples, coldness=args.coldness, callback=row,
-        threads=args.threads, data=args.data,
+        max_labels=args.max_labels, K=args.K, num_samples=args.num_samples, coldness=args.coldness,
+        callback=lambda record: tqdm.write(_experiment_row(record)), threads=args.threads, data=args.data,
     )
     print("accuracy: on the test set, after training on that many labels; batch: the acquisition that brought the labels to\n"
           "that count: seconds to score and pick, duplicates (picks of an image already picked in the same batch) and filled\n"
@@ -237,83 +273,122 @@ def _experiment(args) -> None:
         args.json.write_text(json.dumps(record.to_dict(), indent=1) + "\n")
         print(f"wrote {args.json}")
 
-# %% ../../nbs/20_cli.ipynb #5a24828b
-def _report(args) -> None:
-    "`batchbald report`: the labels-to-accuracy table and the batch costs of the runs in the files, and a plot."
-    experiment = _experiment_module()
-    for threshold in args.thresholds:
+# %% ../../nbs/20_cli.ipynb #5865bae6
+def _check_thresholds(thresholds: List[float]):
+    "Nothing if every threshold is a test accuracy in (0, 1], else a `ValueError`."
+    for threshold in thresholds:
         if not 0.0 < threshold <= 1.0:
             raise ValueError(f"thresholds are test accuracies in (0, 1], got {threshold}")
+
+# %% ../../nbs/20_cli.ipynb #4a8fb7d2
+def _read_records(experiment, files: List[Path]) -> list:
+    "The records in the files, in order; a clear error for a file that is missing or holds no record."
     records = []
-    for path in args.files:
+    for path in files:
         if not path.is_file():
             raise FileNotFoundError(f"no such file: {path}")
         try:
             records += experiment.load_records(path)
         except (json.JSONDecodeError, TypeError, KeyError) as error:
             raise ValueError(f"{path} is not a record of `batchbald experiment --json` ({error})") from None
+    return records
+
+# %% ../../nbs/20_cli.ipynb #1f3c6eb5
+def _save_plot(experiment, records: list, thresholds: List[float], path: Path):
+    "The accuracy curves of the records, with the thresholds dotted, to a PNG file."
+    import matplotlib
+
+    matplotlib.use("Agg")  # a file, no window
+    ax = experiment.plot_accuracy(records, thresholds=thresholds)
+    ax.set_title("Repeated Digits")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    ax.figure.savefig(path, dpi=120, bbox_inches="tight")
+    print(f"wrote {path}")
+
+# %% ../../nbs/20_cli.ipynb #5a24828b
+def _report(args: argparse.Namespace) -> None:
+    "`batchbald report`: the labels-to-accuracy table and the batch costs of the runs in the files, and a plot."
+    experiment = _experiment_module()
+    _check_thresholds(args.thresholds)
+    records = _read_records(experiment, args.files)
     print("Labels needed to reach a test accuracy")
     print(experiment.reach_table(records, args.thresholds))
     print()
     print("Batches")
     print(experiment.batch_table(records))
     if args.plot is not None:
-        import matplotlib
+        _save_plot(experiment, records, args.thresholds, args.plot)
 
-        matplotlib.use("Agg")  # a file, no window
-        ax = experiment.plot_accuracy(records, thresholds=args.thresholds)
-        ax.set_title("Repeated Digits")
-        args.plot.parent.mkdir(parents=True, exist_ok=True)
-        ax.figure.savefig(args.plot, dpi=120, bbox_inches="tight")
-        print(f"wrote {args.plot}")
-
-# %% ../../nbs/20_cli.ipynb #08313208
-def _read_values(path, values: str) -> torch.Tensor:
+# %% ../../nbs/20_cli.ipynb #0bf30a9d
+def _read_values(path: Path | str, values: str) -> torch.Tensor:
     "`log_probs_N_K_C` from a file of log-probabilities (as it is, on disk), probabilities or logits (`--values`)."
     values_N_K_C = load_log_probs(path)
     if values == "log-probs":
         return values_N_K_C
     return to_log_probs(values_N_K_C, _VALUES[values], name=str(path), options=_VALUES_OPTIONS)
 
-def _acquire(args) -> None:
-    "`batchbald acquire`: the batch, a line per pick, and optionally a JSON record."
-    generator = None if args.seed is None else torch.Generator().manual_seed(args.seed)
-    options = ACQUISITION_METHODS[args.method].options
-    targets_T_K_C = None if args.targets is None else _read_values(args.targets, args.values)
-    flags = {"num_samples": "--num-samples", "coldness": "--coldness", "targets_T_K_C": "--targets"}
+# %% ../../nbs/20_cli.ipynb #41a2e7e3
+_FLAGS = {"num_samples": "--num-samples", "coldness": "--coldness", "targets_T_K_C": "--targets"}  # acquire's names -> the flags
+
+def _check_flags(args: argparse.Namespace):
+    "Nothing if the method takes every option given, else `check_options_taken`'s error in the command line's words."
     try:
         check_options_taken(args.method, dict(num_samples=args.num_samples, coldness=args.coldness, targets_T_K_C=args.targets))
     except ValueError as error:  # the same rule as acquire's, in the command line's words
         message = str(error)
-        for name, flag in flags.items():
+        for name, flag in _FLAGS.items():
             message = message.replace(f"take {name} ", f"take {flag} ")
         raise ValueError(message) from None
-    pool_N_K_C = _read_values(args.file, args.values)
+
+# %% ../../nbs/20_cli.ipynb #e62c7c7d
+def _acquire_from(args: argparse.Namespace, pool_N_K_C: torch.Tensor, targets_T_K_C: Optional[torch.Tensor],
+                  generator: Optional[torch.Generator]) -> CandidateBatch:
+    "The batch `acquire` picks with the command's options; an error about what the file holds names the flag to pass."
     try:
-        batch = acquire(pool_N_K_C, args.batch_size, args.method, num_samples=args.num_samples,
-                        coldness=args.coldness, generator=generator, targets_T_K_C=targets_T_K_C, max_memory=args.max_memory,
-                        scratch_dir=None if args.scratch_dir is None else str(args.scratch_dir))
+        return acquire(pool_N_K_C, args.batch_size, args.method, num_samples=args.num_samples,
+                       coldness=args.coldness, generator=generator, targets_T_K_C=targets_T_K_C, max_memory=args.max_memory,
+                       scratch_dir=None if args.scratch_dir is None else str(args.scratch_dir))
     except ValueError as error:
         if args.values == "log-probs" and "looks like probabilities" in str(error):
             raise ValueError(f"{error}, or --values probs on the command line") from None
         if args.values == "log-probs" and ("must hold log-probabilities" in str(error) or "does not normalise" in str(error)):
             raise ValueError(f"{error}; if the file holds logits, pass --values logits") from None
         raise
+
+# %% ../../nbs/20_cli.ipynb #2eebebb6
+def _print_batch(args: argparse.Namespace, batch: CandidateBatch, pool_size: int):
+    "What `batchbald acquire` prints: a title, notes on a batch larger than the pool or saturated, a line per pick."
     print(f"{args.method}: {len(batch.indices)} points from {args.file}")
-    if args.batch_size > len(pool_N_K_C):
-        print(f"note: --batch-size {args.batch_size} is more than the pool's {len(pool_N_K_C)} points: the batch is the whole pool")
+    if args.batch_size > pool_size:
+        print(f"note: --batch-size {args.batch_size} is more than the pool's {pool_size} points: the batch is the whole pool")
     if batch.num_filled:
         print(f"note: the batch saturated (log K nats) after {len(batch.indices) - batch.num_filled} picks; "
               f"the last {batch.num_filled} were drawn as PowerBALD draws them")
     print(_format_batch(batch))
-    if args.json is not None:
-        record = {"method": args.method, "batch_size": args.batch_size, "seed": args.seed,
-                  **{name: getattr(args, name) for name in ("num_samples", "coldness") if name in options},
-                  **({"targets": str(args.targets)} if "targets_T_K_C" in options else {}),
-                  "indices": batch.indices, "scores": batch.scores}
-        args.json.write_text(json.dumps(record, indent=2) + "\n")
 
-def _example_pool(args) -> None:
+# %% ../../nbs/20_cli.ipynb #96600c41
+def _batch_record(args: argparse.Namespace, batch: CandidateBatch) -> dict:
+    "The JSON record of `batchbald acquire --json`: the method, the options it takes, and the batch."
+    options = ACQUISITION_METHODS[args.method].options
+    return {"method": args.method, "batch_size": args.batch_size, "seed": args.seed,
+            **{name: getattr(args, name) for name in ("num_samples", "coldness") if name in options},
+            **({"targets": str(args.targets)} if "targets_T_K_C" in options else {}),
+            "indices": batch.indices, "scores": batch.scores}
+
+# %% ../../nbs/20_cli.ipynb #3ee1e351
+def _acquire(args: argparse.Namespace) -> None:
+    "`batchbald acquire`: the batch, a line per pick, and optionally a JSON record."
+    generator = None if args.seed is None else torch.Generator().manual_seed(args.seed)
+    targets_T_K_C = None if args.targets is None else _read_values(args.targets, args.values)
+    _check_flags(args)
+    pool_N_K_C = _read_values(args.file, args.values)
+    batch = _acquire_from(args, pool_N_K_C, targets_T_K_C, generator)
+    _print_batch(args, batch, len(pool_N_K_C))
+    if args.json is not None:
+        args.json.write_text(json.dumps(_batch_record(args, batch), indent=2) + "\n")
+
+# %% ../../nbs/20_cli.ipynb #4e6cf250
+def _example_pool(args: argparse.Namespace) -> None:
     "`batchbald example-pool`: `repeated_pool` to a .npy file."
     if args.file.suffix != ".npy":
         raise ValueError(f"{args.file}: the example pool is written as .npy")
@@ -323,7 +398,7 @@ def _example_pool(args) -> None:
     print(f"wrote {args.file}: log_probs_N_K_C of shape {tuple(log_probs_N_K_C.shape)}")
     print("copy of, for each pool index:", " ".join(str(int(o)) for o in original_N))
 
-def _bench(args) -> None:
+def _bench(args: argparse.Namespace) -> None:
     "`batchbald bench`: the benchmark's tables, and optionally its figures as JSON."
     from batchbald_redux.app.benchmark import format_results, run_benchmark  # only this command needs it
 
@@ -332,12 +407,13 @@ def _bench(args) -> None:
     if args.json is not None:
         args.json.write_text(json.dumps(results, indent=1) + "\n")
 
-# %% ../../nbs/20_cli.ipynb #cfb03f5a
+# %% ../../nbs/20_cli.ipynb #306b059b
 COMMANDS = {
     "acquire": _acquire, "example-pool": _example_pool, "bench": _bench, "experiment": _experiment, "report": _report,
     "demo": lambda args: print(_demo(args.batch_size, args.seed)),
 }
 
+# %% ../../nbs/20_cli.ipynb #5e60b4fd
 @documented
 def main(
     argv: Optional[List[str]] = None,  # the command's arguments (None: `sys.argv[1:]`)

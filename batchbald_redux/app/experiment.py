@@ -16,13 +16,15 @@ import os
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Callable, Dict, List, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Sequence
 
+# %% ../../nbs/16_experiment.ipynb #577e7e4d
 import numpy as np
 import torch
 from torch import nn
 from torch.nn import functional as F
 
+# %% ../../nbs/16_experiment.ipynb #d5e7cbc0
 from ..acquisition import ACQUISITION_METHODS, acquire
 from ..batchbald import CandidateBatch
 from ..active_learning import ActiveLearningData, RandomFixedLengthSampler, get_balanced_sample_indices
@@ -30,6 +32,9 @@ from ..consistent_mc_dropout import BayesianModule, ConsistentMCDropout, predict
 from ..core import documented, check_count, progress_bar, torch_threads
 from .repeated_digits import load_repeated_digits
 from .shifted_digits import load_shifted_digits
+
+if TYPE_CHECKING:  # plot_accuracy's annotation; matplotlib itself is imported only when it plots
+    from matplotlib.axes import Axes
 
 # %% ../../nbs/16_experiment.ipynb #8dc5a80e
 @documented
@@ -100,6 +105,48 @@ def evaluate_accuracy(
     mean_log_probs_N_C = log_probs_N_K_C.logsumexp(dim=1) - math.log(k)
     return float((mean_log_probs_N_C.argmax(dim=1) == y_N).double().mean())
 
+# %% ../../nbs/16_experiment.ipynb #1246c799
+def _train_epoch(
+    model: BayesianModule,  # the model being trained (in train mode)
+    optimizer: torch.optim.Optimizer,  # its optimizer
+    sampler: RandomFixedLengthSampler,  # the epoch's training indices
+    train_x_L_D: torch.Tensor,  # the labelled inputs
+    train_y_L: torch.Tensor,  # their labels
+    batch_size: int,  # training batch
+):
+    "One epoch of training: a step of the optimizer on each batch of the sampler's indices."
+    model.train()
+    for batch_b in torch.tensor(list(sampler)).split(batch_size):
+        optimizer.zero_grad()
+        loss = F.nll_loss(model(train_x_L_D[batch_b], 1).squeeze(1), train_y_L[batch_b])
+        loss.backward()
+        optimizer.step()
+
+# %% ../../nbs/16_experiment.ipynb #86d6f067
+def _fit_with_early_stopping(
+    model: BayesianModule,  # a new model
+    optimizer: torch.optim.Optimizer,  # its optimizer
+    sampler: RandomFixedLengthSampler,  # the epochs' training indices
+    train_x_L_D: torch.Tensor,  # the labelled inputs
+    train_y_L: torch.Tensor,  # their labels
+    validation_x_V_D: torch.Tensor,  # validation inputs, for early stopping
+    validation_y_V: torch.Tensor,  # their labels
+    k: int,  # MC-dropout samples for the validation accuracy
+    settings: TrainingSettings,  # epochs, early stopping, batch size
+) -> tuple:
+    "Train until early stopping: (epochs run, best validation accuracy, the best epoch's weights)."
+    best_accuracy, best_state, epochs_since_best = -1.0, None, 0
+    for epoch in range(1, settings.max_epochs + 1):
+        _train_epoch(model, optimizer, sampler, train_x_L_D, train_y_L, settings.batch_size)
+        accuracy = evaluate_accuracy(model, validation_x_V_D, validation_y_V, k)
+        if accuracy > best_accuracy:
+            best_accuracy, best_state, epochs_since_best = accuracy, copy.deepcopy(model.state_dict()), 0
+        else:
+            epochs_since_best += 1
+            if epochs_since_best >= settings.patience:
+                break
+    return epoch, best_accuracy, best_state
+
 # %% ../../nbs/16_experiment.ipynb #a93809ce
 @documented
 def train_model(
@@ -117,23 +164,19 @@ def train_model(
         model = BayesianMLP(train_x_L_D.shape[1], settings.hidden, 10, settings.dropout)
         optimizer = torch.optim.Adam(model.parameters(), lr=settings.learning_rate)
         sampler = RandomFixedLengthSampler(train_y_L, settings.samples_per_epoch, generator=generator)
-        best_accuracy, best_state, epochs_since_best = -1.0, None, 0
-        for epoch in range(1, settings.max_epochs + 1):
-            model.train()
-            for batch_b in torch.tensor(list(sampler)).split(settings.batch_size):
-                optimizer.zero_grad()
-                loss = F.nll_loss(model(train_x_L_D[batch_b], 1).squeeze(1), train_y_L[batch_b])
-                loss.backward()
-                optimizer.step()
-            accuracy = evaluate_accuracy(model, validation_x_V_D, validation_y_V, k)
-            if accuracy > best_accuracy:
-                best_accuracy, best_state, epochs_since_best = accuracy, copy.deepcopy(model.state_dict()), 0
-            else:
-                epochs_since_best += 1
-                if epochs_since_best >= settings.patience:
-                    break
+        epoch, best_accuracy, best_state = _fit_with_early_stopping(
+            model, optimizer, sampler, train_x_L_D, train_y_L, validation_x_V_D, validation_y_V, k, settings)
         model.load_state_dict(best_state)
         return model.eval(), epoch, best_accuracy
+
+# %% ../../nbs/16_experiment.ipynb #343fb9a6
+def _method_options(
+    method: str,  # a name in `ACQUISITION_METHODS`, or not (then nothing is kept)
+    **options: Any,  # every option a run hands the methods
+) -> dict:
+    "The options that `method` takes, in the order given."
+    taken = ACQUISITION_METHODS[method].options if method in ACQUISITION_METHODS else ()
+    return {name: value for name, value in options.items() if name in taken}
 
 # %% ../../nbs/16_experiment.ipynb #fdd9b657
 @documented
@@ -148,11 +191,8 @@ def acquire_batch(
     targets_T_K_C: Optional[torch.Tensor] = None,  # EPIG methods: predictions on target inputs
 ) -> CandidateBatch:
     "The batch the method picks: pool indices in pick order, their scores, and how many picks were filled (`num_filled`)."
-    options = dict(num_samples=num_samples, coldness=coldness, targets_T_K_C=targets_T_K_C)
-    # a run hands every method the same settings: each takes its own (acquire names an unknown method)
-    taken = ACQUISITION_METHODS[method].options if method in ACQUISITION_METHODS else ()
-    return acquire(log_probs_N_K_C, batch_size, method, generator=generator, progress=False,
-                   **{name: value for name, value in options.items() if name in taken})
+    options = _method_options(method, num_samples=num_samples, coldness=coldness, targets_T_K_C=targets_T_K_C)
+    return acquire(log_probs_N_K_C, batch_size, method, generator=generator, progress=False, **options)
 
 # %% ../../nbs/16_experiment.ipynb #99eb970d
 @documented
@@ -187,13 +227,14 @@ class ActiveLearningRecord:
     def from_dict(cls, record: dict) -> "ActiveLearningRecord":
         return cls(**record)
 
-# %% ../../nbs/16_experiment.ipynb #0a6da22b
+# %% ../../nbs/16_experiment.ipynb #60f53b5e
 @dataclass(frozen=True)
 class _DataSet:
     "An entry of `DATA_SETS`: how to load a data set, and whether it has target inputs."
     load: Callable  # (seed, repetitions, noise_std) -> the data: a pool, a validation and a test set (`RepeatedDigits`, `ShiftedDigits`)
     has_target_inputs: bool  # whether the data also has unlabelled inputs of the target distribution, `target_x_S_D`, for EPIG
 
+# %% ../../nbs/16_experiment.ipynb #cf5ead39
 DATA_SETS = {  # name -> how to load it and what it has; Shifted Digits has no copies and no noise
     "repeated-digits": _DataSet(
         lambda seed, repetitions, noise_std: load_repeated_digits(seed, repetitions=repetitions, noise_std=noise_std),
@@ -211,7 +252,7 @@ def load_average() -> List[float]:
     except (AttributeError, OSError):
         return []
 
-# %% ../../nbs/16_experiment.ipynb #94695bb7
+# %% ../../nbs/16_experiment.ipynb #6dd0c8f1
 def _check_run(method: str, acquisition_size: int, initial_labels: int, max_labels: int, K: int, data: str = "repeated-digits"):
     "Clear errors for the arguments of `run_active_learning` that it cannot run with."
     if data not in DATA_SETS:
@@ -225,6 +266,52 @@ def _check_run(method: str, acquisition_size: int, initial_labels: int, max_labe
         raise ValueError(f"initial_labels must be a multiple of the 10 classes (a balanced set), got {initial_labels}")
     check_count(max_labels, "max_labels", minimum=initial_labels)
 
+# %% ../../nbs/16_experiment.ipynb #42b25ada
+def _start_run(data: str, seed: int, num_repetitions: int, noise_std: float, initial_labels: int) -> tuple:
+    "(the loaded data set, its target inputs or None, an `ActiveLearningData` with the initial set labelled)."
+    data_set = DATA_SETS[data]
+    digits = data_set.load(seed, repetitions=num_repetitions, noise_std=noise_std)
+    target_x_S_D = digits.target_x_S_D if data_set.has_target_inputs else None
+    active_data = ActiveLearningData(digits.pool_y_N)
+    initial_generator = torch.Generator().manual_seed(seed)
+    active_data.acquire(get_balanced_sample_indices(digits.pool_y_N, 10, initial_labels // 10, generator=initial_generator))
+    return digits, target_x_S_D, active_data
+
+# %% ../../nbs/16_experiment.ipynb #2416a08e
+def _train_round(record: ActiveLearningRecord, digits, active_data: ActiveLearningData, K: int,
+                 generator: torch.Generator, training: TrainingSettings) -> BayesianModule:
+    "Train a model on the labelled points; record the labels, its test accuracy and the epochs; return the model."
+    labelled_L = active_data.training_base_indices
+    model, epochs, _ = train_model(
+        digits.pool_x_N_D[labelled_L], digits.pool_y_N[labelled_L], digits.validation_x_V_D, digits.validation_y_V,
+        k=K, generator=generator, settings=training,
+    )
+    record.labels.append(active_data.training_size)
+    record.accuracy.append(evaluate_accuracy(model, digits.test_x_T_D, digits.test_y_T, K))
+    record.epochs.append(epochs)
+    return model
+
+# %% ../../nbs/16_experiment.ipynb #e77e076e
+def _predict_pool_and_targets(model: BayesianModule, pool_x_N_D: torch.Tensor, target_x_S_D: Optional[torch.Tensor],
+                              K: int) -> tuple:
+    "(`pool_log_probs_N_K_C`, `targets_T_K_C` or None): the pool's predictions, and the target inputs' in the same pass."
+    if target_x_S_D is None:
+        return predict_log_probs(model, pool_x_N_D, K), None
+    # the pool and the target inputs in one pass: the same K dropout masks
+    log_probs_X_K_C = predict_log_probs(model, torch.cat([pool_x_N_D, target_x_S_D]), K)
+    return log_probs_X_K_C[: len(pool_x_N_D)], log_probs_X_K_C[len(pool_x_N_D) :]
+
+# %% ../../nbs/16_experiment.ipynb #0d8a1614
+def _record_batch(record: ActiveLearningRecord, batch: CandidateBatch, digits, active_data: ActiveLearningData):
+    "Label the batch's pool points; record its filled picks, original images, duplicates and repeats."
+    labelled_before = set(digits.pool_original_N[active_data.training_base_indices].tolist())
+    record.filled.append(batch.num_filled)
+    originals = digits.pool_original_N[active_data.acquire(batch.indices)].tolist()
+    record.batch_originals.append(originals)
+    record.duplicates.append(count_duplicates(originals))
+    record.repeats.append(sum(original in labelled_before for original in originals))
+
+# %% ../../nbs/16_experiment.ipynb #50f6c5da
 def _acquire_round(
     record: ActiveLearningRecord,  # the run's record, appended to
     method: str,  # a name in `ACQUISITION_METHODS`
@@ -239,21 +326,29 @@ def _acquire_round(
 ):
     "Score the pool with the model, acquire a batch, label it, and record its time, images, duplicates and repeats."
     pool_x_N_D = digits.pool_x_N_D[active_data.pool_base_indices]
-    if target_x_S_D is None:
-        pool_log_probs_N_K_C, targets_T_K_C = predict_log_probs(model, pool_x_N_D, K), None
-    else:  # the pool and the target inputs in one pass: the same K dropout masks
-        log_probs_X_K_C = predict_log_probs(model, torch.cat([pool_x_N_D, target_x_S_D]), K)
-        pool_log_probs_N_K_C, targets_T_K_C = log_probs_X_K_C[: len(pool_x_N_D)], log_probs_X_K_C[len(pool_x_N_D) :]
+    pool_log_probs_N_K_C, targets_T_K_C = _predict_pool_and_targets(model, pool_x_N_D, target_x_S_D, K)
     start = time.perf_counter()
     batch = acquire_batch(method, pool_log_probs_N_K_C, batch_size, generator=generator, targets_T_K_C=targets_T_K_C, **options)
     record.acquisition_seconds.append(time.perf_counter() - start)
     record.load_average.append(next(iter(load_average()), float("nan")))  # the 1-minute one; NaN where there is none
-    labelled_before = set(digits.pool_original_N[active_data.training_base_indices].tolist())
-    record.filled.append(batch.num_filled)
-    originals = digits.pool_original_N[active_data.acquire(batch.indices)].tolist()
-    record.batch_originals.append(originals)
-    record.duplicates.append(count_duplicates(originals))
-    record.repeats.append(sum(original in labelled_before for original in originals))
+    _record_batch(record, batch, digits, active_data)
+
+# %% ../../nbs/16_experiment.ipynb #b23213cc
+def _run_rounds(record: ActiveLearningRecord, digits, target_x_S_D: Optional[torch.Tensor], active_data: ActiveLearningData,
+                *, acquisition_size: int, max_labels: int, K: int, training: TrainingSettings,
+                callback: Optional[Callable], bar, **options) -> ActiveLearningRecord:
+    "Train and acquire in turn until `max_labels` points are labelled; the record, filled in."
+    training_generator, acquisition_generator = (torch.Generator().manual_seed(record.seed + offset) for offset in (1, 2))
+    while True:
+        model = _train_round(record, digits, active_data, K, training_generator, training)
+        bar.update()
+        if callback is not None:
+            callback(record)
+        batch_size = min(acquisition_size, max_labels - active_data.training_size, active_data.pool_size)
+        if batch_size <= 0:
+            return record
+        _acquire_round(record, record.method, model, digits, target_x_S_D, active_data, batch_size, K,
+                       acquisition_generator, **options)
 
 # %% ../../nbs/16_experiment.ipynb #9c7b5598
 @documented
@@ -277,36 +372,16 @@ def run_active_learning(
 ) -> ActiveLearningRecord:
     "Active learning on Repeated Digits (or Shifted Digits) with the given method: test accuracy against the number of labels."
     _check_run(method, acquisition_size, initial_labels, max_labels, K, data)
-    data_set = DATA_SETS[data]
-    digits = data_set.load(seed, repetitions=num_repetitions, noise_std=noise_std)
-    target_x_S_D = digits.target_x_S_D if data_set.has_target_inputs else None
+    digits, target_x_S_D, active_data = _start_run(data, seed, num_repetitions, noise_std, initial_labels)
     settings = dict(acquisition_size=acquisition_size, initial_labels=initial_labels, max_labels=max_labels,
                     num_repetitions=num_repetitions, K=K, num_samples=num_samples, coldness=coldness,
                     noise_std=noise_std, training=asdict(training), threads=threads, data=data)
-    active_data = ActiveLearningData(digits.pool_y_N)
     record = ActiveLearningRecord(method, seed, settings=settings)
-    initial_generator, training_generator, acquisition_generator = (torch.Generator().manual_seed(seed + offset) for offset in (0, 1, 2))
-    active_data.acquire(get_balanced_sample_indices(digits.pool_y_N, 10, initial_labels // 10, generator=initial_generator))
     rounds = 1 + math.ceil((max_labels - initial_labels) / acquisition_size)
     with torch_threads(threads), torch.random.fork_rng(devices=[]), progress_bar(progress, total=rounds, desc=f"{method}, seed {seed}") as bar:
         torch.manual_seed(seed)
-        while True:
-            labelled_L = active_data.training_base_indices
-            model, epochs, _ = train_model(
-                digits.pool_x_N_D[labelled_L], digits.pool_y_N[labelled_L], digits.validation_x_V_D, digits.validation_y_V,
-                k=K, generator=training_generator, settings=training,
-            )
-            record.labels.append(active_data.training_size)
-            record.accuracy.append(evaluate_accuracy(model, digits.test_x_T_D, digits.test_y_T, K))
-            record.epochs.append(epochs)
-            bar.update()
-            if callback is not None:
-                callback(record)
-            batch_size = min(acquisition_size, max_labels - active_data.training_size, active_data.pool_size)
-            if batch_size <= 0:
-                return record
-            _acquire_round(record, method, model, digits, target_x_S_D, active_data, batch_size, K, acquisition_generator,
-                           num_samples=num_samples, coldness=coldness)
+        return _run_rounds(record, digits, target_x_S_D, active_data, acquisition_size=acquisition_size, max_labels=max_labels,
+                           K=K, training=training, callback=callback, bar=bar, num_samples=num_samples, coldness=coldness)
 
 # %% ../../nbs/16_experiment.ipynb #9ea9a469
 @documented
@@ -314,7 +389,7 @@ def run_experiments(
     methods: Sequence[str],  # methods to compare
     seeds: Sequence[int],  # seeds to run each at
     progress: Optional[bool] = None,  # show a progress bar over the runs (None: only on a terminal)
-    **kwargs,  # passed on to `run_active_learning`
+    **kwargs: Any,  # passed on to `run_active_learning`
 ) -> List[ActiveLearningRecord]:
     "`run_active_learning` for every method at every seed, seed by seed."
     runs = [(method, seed) for seed in seeds for method in methods]
@@ -327,14 +402,15 @@ def run_experiments(
 @documented
 def save_records(
     records: Sequence[ActiveLearningRecord],  # runs of one or more methods
-    path,  # the JSON file to write
+    path: str | os.PathLike,  # the JSON file to write
 ):
     "Write the records to a JSON file (a list of objects)."
     Path(path).write_text(json.dumps([record.to_dict() for record in records], indent=1) + "\n")
 
+# %% ../../nbs/16_experiment.ipynb #d37dc8aa
 @documented
 def load_records(
-    path,  # a JSON file written by `save_records`
+    path: str | os.PathLike,  # a JSON file written by `save_records`
 ) -> List[ActiveLearningRecord]:
     "Read records from a JSON file of one record or a list of them."
     loaded = json.loads(Path(path).read_text())
@@ -351,7 +427,7 @@ def by_method(
         groups.setdefault(record.method, []).append(record)
     return groups
 
-# %% ../../nbs/16_experiment.ipynb #bec185e8
+# %% ../../nbs/16_experiment.ipynb #3922e0e3
 @documented
 def mean_accuracy(
     records: Sequence[ActiveLearningRecord],  # runs at the same label counts (one method, several seeds)
@@ -363,6 +439,7 @@ def mean_accuracy(
     accuracy_R_L = np.array([record.accuracy for record in records])
     return labels, accuracy_R_L.mean(axis=0), accuracy_R_L.min(axis=0), accuracy_R_L.max(axis=0)
 
+# %% ../../nbs/16_experiment.ipynb #20c7defb
 @documented
 def first_reaching(
     labels: Sequence[int],  # label counts, increasing
@@ -372,6 +449,7 @@ def first_reaching(
     "The first label count whose accuracy is at least `threshold` (None: never)."
     return next((n for n, a in zip(labels, accuracy) if a >= threshold), None)
 
+# %% ../../nbs/16_experiment.ipynb #05b1f646
 @documented
 def labels_to_reach(
     records: Sequence[ActiveLearningRecord],  # runs at the same label counts (one method, several seeds)
@@ -381,6 +459,22 @@ def labels_to_reach(
     labels, mean, _, _ = mean_accuracy(records)
     return first_reaching(labels, mean, threshold)
 
+# %% ../../nbs/16_experiment.ipynb #db8af987
+def _reach_row(method: str, runs: Sequence[ActiveLearningRecord], thresholds: Sequence[float]) -> List[str]:
+    "A row of `reach_table`: the method, its seeds, and for each threshold the labels of the mean, then of each seed."
+    show = lambda n: "never" if n is None else str(n)
+    row = [method, str(len(runs))]
+    for threshold in thresholds:
+        seeds = ", ".join(show(first_reaching(r.labels, r.accuracy, threshold)) for r in runs)
+        row.append(f"{show(labels_to_reach(runs, threshold))} ({seeds})")
+    return row
+
+# %% ../../nbs/16_experiment.ipynb #ca109b7e
+def _aligned(rows: List[List[str]]) -> List[str]:
+    "The rows as lines, each column padded to its widest cell, two spaces apart (no trailing spaces)."
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in rows]
+
 # %% ../../nbs/16_experiment.ipynb #4e5d7d8a
 @documented
 def reach_table(
@@ -388,19 +482,23 @@ def reach_table(
     thresholds: Sequence[float] = (0.9, 0.95),  # test accuracies to reach
 ) -> str:
     "Labels needed to reach each threshold: mean over seeds, then each seed in brackets ('never': not by the last count)."
-    show = lambda n: "never" if n is None else str(n)
     rows = [["method", "seeds"] + [f"{threshold:.0%}" for threshold in thresholds]]
-    for method, runs in by_method(records).items():
-        row = [method, str(len(runs))]
-        for threshold in thresholds:
-            seeds = ", ".join(show(first_reaching(r.labels, r.accuracy, threshold)) for r in runs)
-            row.append(f"{show(labels_to_reach(runs, threshold))} ({seeds})")
-        rows.append(row)
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in rows]
+    rows += [_reach_row(method, runs, thresholds) for method, runs in by_method(records).items()]
     last = max(max(record.labels) for record in records)
-    return "\n".join(lines + ["", "The first label count at which the mean test accuracy over the seeds reaches each threshold, then",
-                              f"each seed's own count in brackets (the mean can cross later or earlier than one seed); never: not by {last} labels."])
+    return "\n".join(_aligned(rows) + ["", "The first label count at which the mean test accuracy over the seeds reaches each threshold, then",
+                                       f"each seed's own count in brackets (the mean can cross later or earlier than one seed); never: not by {last} labels."])
+
+# %% ../../nbs/16_experiment.ipynb #99792127
+def _batch_row(method: str, runs: Sequence[ActiveLearningRecord]) -> str:
+    "A row of `batch_table`: the method's batches, and its mean seconds, duplicates, repeats, filled picks and load."
+    seconds = [s for run in runs for s in run.acquisition_seconds]
+    duplicates = [d for run in runs for d in run.duplicates]
+    repeats = [r for run in runs for r in run.repeats]
+    filled = [f for run in runs for f in run.filled]
+    loads = [load for run in runs for load in run.load_average if not math.isnan(load)]  # NaN: not recorded
+    mean = lambda values: float(np.mean(values)) if values else float("nan")
+    return (f"{method:<14}{len(seconds):>8}{mean(seconds):>15.3f}{mean(duplicates):>18.2f}{mean(repeats):>15.2f}"
+            f"{mean(filled):>14.2f}{mean(loads):>7.1f}")
 
 # %% ../../nbs/16_experiment.ipynb #38cc3dd9
 BATCH_COLUMNS = """\
@@ -415,36 +513,33 @@ def batch_table(
 ) -> str:
     "Per method: mean seconds per acquisition, mean duplicates, repeats and filled picks per batch, over all batches of all seeds."
     lines = [f"{'method':<14}{'batches':>8}{'seconds/batch':>15}{'duplicates/batch':>18}{'repeats/batch':>15}{'filled/batch':>14}{'load':>7}"]
-    for method, runs in by_method(records).items():
-        seconds = [s for run in runs for s in run.acquisition_seconds]
-        duplicates = [d for run in runs for d in run.duplicates]
-        repeats = [r for run in runs for r in run.repeats]
-        filled = [f for run in runs for f in run.filled]
-        loads = [load for run in runs for load in run.load_average if not math.isnan(load)]  # NaN: not recorded
-        mean = lambda values: float(np.mean(values)) if values else float("nan")
-        lines.append(f"{method:<14}{len(seconds):>8}{mean(seconds):>15.3f}{mean(duplicates):>18.2f}{mean(repeats):>15.2f}"
-                     f"{mean(filled):>14.2f}{mean(loads):>7.1f}")
+    lines += [_batch_row(method, runs) for method, runs in by_method(records).items()]
     return "\n".join(lines + ["", BATCH_COLUMNS])
 
-# %% ../../nbs/16_experiment.ipynb #f890ea1d
+# %% ../../nbs/16_experiment.ipynb #0863dbf8
 METHOD_COLORS = {"random": "0.4", "bald": "C0", "batchbald": "C3", "powerbald": "C2", "softmaxbald": "C4", "softrankbald": "C1", "epig": "C5", "batchepig": "C6", "powerepig": "C8"}
 
+def _plot_method(ax: "Axes", method: str, runs: Sequence[ActiveLearningRecord]):
+    "The method's mean accuracy against labels, in its colour, with the range over seeds shaded if there are several."
+    labels, mean, low, high = mean_accuracy(runs)
+    (line,) = ax.plot(labels, mean, color=METHOD_COLORS.get(method), label=f"{method} ({len(runs)} seed{'s' if len(runs) > 1 else ''})")
+    if len(runs) > 1:
+        ax.fill_between(labels, low, high, color=line.get_color(), alpha=0.2, linewidth=0)
+
+# %% ../../nbs/16_experiment.ipynb #f890ea1d
 @documented
 def plot_accuracy(
     records: Sequence[ActiveLearningRecord],  # runs of one or more methods
-    ax=None,  # matplotlib axes to draw on (None: a new figure)
+    ax: "Axes | None" = None,  # matplotlib axes to draw on (None: a new figure)
     thresholds: Sequence[float] = (0.9, 0.95),  # dotted horizontal lines
-):
+) -> "Axes":
     "Mean test accuracy against labels for each method, the range over seeds shaded; returns the axes."
     import matplotlib.pyplot as plt  # only plots need matplotlib
 
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 4.5))
     for method, runs in by_method(records).items():
-        labels, mean, low, high = mean_accuracy(runs)
-        (line,) = ax.plot(labels, mean, color=METHOD_COLORS.get(method), label=f"{method} ({len(runs)} seed{'s' if len(runs) > 1 else ''})")
-        if len(runs) > 1:
-            ax.fill_between(labels, low, high, color=line.get_color(), alpha=0.2, linewidth=0)
+        _plot_method(ax, method, runs)
     for threshold in thresholds:
         ax.axhline(threshold, color="0.6", linestyle=":", linewidth=1)
     ax.set(xlabel="labelled points", ylabel="test accuracy")
