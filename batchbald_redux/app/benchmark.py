@@ -5,10 +5,10 @@
 # %% auto #0
 __all__ = ['PEERS', 'per_point_batchbald', 'stopwatch', 'seconds', 'floor_seconds', 'compute_batch_vs_floor', 'peak_rss_bytes',
            'in_fresh_process', 'peak_memory', 'epig_floor_seconds', 'epig_speed', 'epig_peak_memory', 'write_npy_pool',
-           'out_of_core', 'sharded', 'run_benchmark', 'format_results', 'run_peers', 'peers_side_by_side',
-           'format_peers', 'sampled_value_study']
+           'out_of_core', 'sharded', 'format_results', 'run_benchmark', 'run_peers', 'format_peers',
+           'peers_side_by_side', 'sampled_value_study']
 
-# %% ../../nbs/19_benchmark.ipynb #f1018cec
+# %% ../../nbs/19_benchmark.ipynb #0d6901fa
 import contextlib
 import json
 import math
@@ -22,7 +22,7 @@ import threading
 import time
 import types
 import warnings
-from typing import Callable, Dict, List, Optional, Sequence
+from typing import Any, Callable, Dict, List, Optional, Sequence
 
 import numpy as np
 import torch
@@ -37,7 +37,26 @@ from ..joint_entropy import DynamicJointEntropy, ExactJointEntropy, SampledJoint
 from ..oracle import sampled_mutual_information
 from ..pools import mc_dropout_like_pool
 
-# %% ../../nbs/19_benchmark.ipynb #af886c4f
+# %% ../../nbs/19_benchmark.ipynb #a67eb048
+def _per_point_joint_entropies(
+    log_probs_N_K_C: torch.Tensor,  # the pool, in the dtype of the products
+    weights_M: torch.Tensor,  # the weights of the batch's joint outcomes, same dtype
+    entropy: torch.Tensor,  # the joint entropy of the batch so far
+    posterior_M_K: torch.Tensor,  # p(w_k | outcome m) of each joint outcome
+) -> torch.Tensor:
+    "Float64 joint entropy of the batch with each pool point, one (M x K)(K x C) product per point, 1,024 points a chunk."
+    joint_entropies_N = torch.empty(log_probs_N_K_C.shape[0], dtype=torch.float64)
+
+    @toma.execute.chunked(log_probs_N_K_C, 1024)
+    def score_chunk(log_probs_n_K_C, start: int, end: int):
+        for i in range(end - start):
+            probs_M_C = posterior_M_K @ log_probs_n_K_C[i].exp()
+            nats_M = torch.special.xlogy(probs_M_C, probs_M_C).sum(dim=1)
+            joint_entropies_N[start + i] = float(entropy) - float(weights_M @ nats_M)
+
+    return joint_entropies_N
+
+# %% ../../nbs/19_benchmark.ipynb #84d96a5c
 @torch.no_grad()
 @documented
 def per_point_batchbald(
@@ -46,7 +65,7 @@ def per_point_batchbald(
     num_samples: int,
     dtype: torch.dtype = torch.float32,  # dtype of the per-point products
     *,
-    generator: Optional[torch.Generator] = None,  # CPU generator for the sampled regime
+    generator: torch.Generator | None = None,  # CPU generator for the sampled regime
 ) -> CandidateBatch:
     "Baseline greedy BatchBALD with one small matrix product per pool point and step."
     N, K, C = log_probs_N_K_C.shape
@@ -60,16 +79,7 @@ def per_point_batchbald(
         if indices:
             joint_entropy.add_variables(log_probs_N_K_C[indices[-1:]])
         weights_M, entropy, posterior_M_K = joint_entropy.weighted_outcomes(dtype, "cpu")
-        weights_M = weights_M.to(dtype)
-        joint_entropies_N = torch.empty(N, dtype=torch.float64)
-
-        @toma.execute.chunked(log_probs_N_K_C, 1024)
-        def score_chunk(log_probs_n_K_C, start: int, end: int):
-            for i in range(end - start):
-                probs_M_C = posterior_M_K @ log_probs_n_K_C[i].exp()
-                nats_M = torch.special.xlogy(probs_M_C, probs_M_C).sum(dim=1)
-                joint_entropies_N[start + i] = float(entropy) - float(weights_M @ nats_M)
-
+        joint_entropies_N = _per_point_joint_entropies(log_probs_N_K_C, weights_M.to(dtype), entropy, posterior_M_K)
         scores_N = joint_entropies_N - conditional_entropies_N - conditional_entropies_N[indices].sum()
         scores_N[indices] = -math.inf
         index = int(scores_N.argmax())
@@ -77,7 +87,7 @@ def per_point_batchbald(
         scores.append(float(scores_N[index]))
     return CandidateBatch(scores=scores, indices=indices)
 
-# %% ../../nbs/19_benchmark.ipynb #db5cdad9
+# %% ../../nbs/19_benchmark.ipynb #186dbe28
 @contextlib.contextmanager
 @documented
 def stopwatch():
@@ -89,7 +99,7 @@ def stopwatch():
     finally:
         watch.seconds = time.perf_counter() - start
 
-# %% ../../nbs/19_benchmark.ipynb #a81b8bee
+# %% ../../nbs/19_benchmark.ipynb #fa87b63d
 @documented
 def seconds(
     fn: Callable[[], object],  # the work to time
@@ -103,7 +113,35 @@ def seconds(
         best = min(best, watch.seconds)
     return best
 
-# %% ../../nbs/19_benchmark.ipynb #df0fba26
+# %% ../../nbs/19_benchmark.ipynb #017df00d
+def _floor_buffers(probs_N_K_C: torch.Tensor, M: int, chunk_bytes: int) -> tuple:
+    "`(chunks, product, logs)`: the pool in K x (C n) chunks of at most `chunk_bytes` of M x C n results, and the scratch."
+    N, K, C = probs_N_K_C.shape
+    itemsize = torch.finfo(probs_N_K_C.dtype).bits // 8
+    rows = max(1, chunk_bytes // (M * C * itemsize))
+    chunks = [probs_N_K_C[s : s + rows].permute(1, 2, 0).reshape(K, -1) for s in range(0, N, rows)]
+    product = torch.empty(M * C * rows, dtype=probs_N_K_C.dtype)
+    logs = torch.empty(M * C * rows, dtype=probs_N_K_C.dtype)
+    return chunks, product, logs
+
+# %% ../../nbs/19_benchmark.ipynb #792635cc
+def _floor_pass(posterior_M_K: torch.Tensor, chunks: List[torch.Tensor], product: torch.Tensor, logs: torch.Tensor) -> tuple:
+    "`(gemm, x_log_x, xlogy)`: the seconds of each operation of the floor, summed over one pass over the chunks."
+    M = posterior_M_K.shape[0]
+    gemm = x_log_x = xlogy = 0.0
+    for probs_K_Cn in chunks:
+        out_M_Cn = product[: M * probs_K_Cn.shape[1]].view(M, -1)
+        logs_M_Cn = logs[: out_M_Cn.numel()].view(M, -1)
+        with stopwatch() as gemm_watch:
+            torch.mm(posterior_M_K, probs_K_Cn, out=out_M_Cn)
+        with stopwatch() as x_log_x_watch:
+            torch.log(out_M_Cn, out=logs_M_Cn).mul_(out_M_Cn)
+        with stopwatch() as xlogy_watch:
+            torch.special.xlogy(out_M_Cn, out_M_Cn, out=logs_M_Cn)
+        gemm, x_log_x, xlogy = gemm + gemm_watch.seconds, x_log_x + x_log_x_watch.seconds, xlogy + xlogy_watch.seconds
+    return gemm, x_log_x, xlogy
+
+# %% ../../nbs/19_benchmark.ipynb #925bed15
 @torch.no_grad()
 @documented
 def floor_seconds(
@@ -120,24 +158,10 @@ def floor_seconds(
     posterior_M_K = torch.softmax(torch.randn(M, K, generator=generator), dim=1).to(dtype)
     probs_N_K_C = torch.softmax(torch.randn(N, K, C, generator=generator), dim=2).to(dtype)
     best = {"gemm": math.inf, "x_log_x": math.inf, "floor": math.inf, "xlogy": math.inf}
-    itemsize = torch.finfo(dtype).bits // 8
     for chunk_bytes in (CPU_CHUNK_BYTES // 4, CPU_CHUNK_BYTES, 4 * CPU_CHUNK_BYTES):
-        rows = max(1, chunk_bytes // (M * C * itemsize))
-        chunks = [probs_N_K_C[s : s + rows].permute(1, 2, 0).reshape(K, -1) for s in range(0, N, rows)]
-        product = torch.empty(M * C * rows, dtype=dtype)
-        logs = torch.empty(M * C * rows, dtype=dtype)
+        chunks, product, logs = _floor_buffers(probs_N_K_C, M, chunk_bytes)
         for _ in range(repeat):
-            gemm = x_log_x = xlogy = 0.0
-            for probs_K_Cn in chunks:
-                out_M_Cn = product[: M * probs_K_Cn.shape[1]].view(M, -1)
-                logs_M_Cn = logs[: out_M_Cn.numel()].view(M, -1)
-                with stopwatch() as gemm_watch:
-                    torch.mm(posterior_M_K, probs_K_Cn, out=out_M_Cn)
-                with stopwatch() as x_log_x_watch:
-                    torch.log(out_M_Cn, out=logs_M_Cn).mul_(out_M_Cn)
-                with stopwatch() as xlogy_watch:
-                    torch.special.xlogy(out_M_Cn, out_M_Cn, out=logs_M_Cn)
-                gemm, x_log_x, xlogy = gemm + gemm_watch.seconds, x_log_x + x_log_x_watch.seconds, xlogy + xlogy_watch.seconds
+            gemm, x_log_x, xlogy = _floor_pass(posterior_M_K, chunks, product, logs)
             if gemm + x_log_x < best["floor"]:
                 best.update(gemm=gemm, x_log_x=x_log_x, floor=gemm + x_log_x)
             best["xlogy"] = min(best["xlogy"], xlogy)
@@ -165,13 +189,14 @@ def compute_batch_vs_floor(
     result.update(floor_seconds(M, N, K, C, dtype, repeat, seed))
     return result
 
-# %% ../../nbs/19_benchmark.ipynb #32a70089
+# %% ../../nbs/19_benchmark.ipynb #d3587736
 @documented
 def peak_rss_bytes() -> int:
     "Peak resident memory of this process so far, in bytes (`ru_maxrss` is KiB on Linux, bytes on macOS)."
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return peak if sys.platform == "darwin" else peak * 1024
 
+# %% ../../nbs/19_benchmark.ipynb #a01133ba
 def _run_checked(command: List[str], what: str, capture_stdout: bool = True, **kwargs) -> subprocess.CompletedProcess:
     "Run `command` with its stderr captured; if it fails, a `RuntimeError` that names `what` and ends with that stderr."
     done = subprocess.run(command, stdout=subprocess.PIPE if capture_stdout else None, stderr=subprocess.PIPE, text=True, **kwargs)
@@ -179,14 +204,15 @@ def _run_checked(command: List[str], what: str, capture_stdout: bool = True, **k
         raise RuntimeError(f"{what} failed with exit status {done.returncode}; its stderr ends:\n{done.stderr[-4000:]}")
     return done
 
+# %% ../../nbs/19_benchmark.ipynb #c6f8d3ed
 _CHILD = ("import importlib, json, sys; module, name, arguments = sys.argv[1:]; "
           "print(json.dumps(getattr(importlib.import_module(module), name)(*json.loads(arguments))))")
 
 @documented
 def in_fresh_process(
     name: str,  # the measurement: a function of this module (`batchbald_redux.app.benchmark`), or "module.function"
-    *arguments,  # its arguments, as JSON carries them (numbers, strings, None, lists)
-):
+    *arguments: Any,  # its arguments, as JSON carries them (numbers, strings, None, lists)
+) -> Any:
     "`name(*arguments)` run in a fresh Python process with the environment of a memory measurement; its JSON result."
     module, _, function = name.rpartition(".")
     package_root = os.path.dirname(os.path.dirname(os.path.abspath(batchbald_redux.__file__)))
@@ -198,7 +224,7 @@ def in_fresh_process(
     done = _run_checked(command, f"{name} in a fresh process", env=environment)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
-# %% ../../nbs/19_benchmark.ipynb #15c2ee5b
+# %% ../../nbs/19_benchmark.ipynb #b6f347d0
 def _measure_memory_here(N: int, K: int, C: int, B: int, M: int, max_memory: Optional[int]) -> dict:
     "In this process: the peak resident memory before and after one `get_batchbald_batch`, the pool already built."
     pool_N_K_C = mc_dropout_like_pool(N, K, C)
@@ -215,6 +241,7 @@ def _measure_memory_here(N: int, K: int, C: int, B: int, M: int, max_memory: Opt
         "indices": batch.indices,
     }
 
+# %% ../../nbs/19_benchmark.ipynb #52cbe21e
 @documented
 def peak_memory(
     N: int,  # pool points
@@ -227,7 +254,7 @@ def peak_memory(
     "Peak resident memory of one BatchBALD acquisition beyond its pool, measured in a fresh Python process."
     return in_fresh_process("_measure_memory_here", N, K, C, B, M, max_memory)
 
-# %% ../../nbs/19_benchmark.ipynb #799ca995
+# %% ../../nbs/19_benchmark.ipynb #ba7f8687
 def _random_log_probs(N: int, K: int, C: int, seed: int) -> torch.Tensor:
     "Seeded float32 log-probabilities N x K x C, some confident, some not; built in chunks of 1,024 points."
     generator = torch.Generator().manual_seed(seed)
@@ -237,13 +264,9 @@ def _random_log_probs(N: int, K: int, C: int, seed: int) -> torch.Tensor:
         log_probs_N_K_C[start:end] = torch.log_softmax(3 * torch.randn(end - start, K, C, generator=generator), dim=2)
     return log_probs_N_K_C
 
-@documented
-def epig_floor_seconds(
-    log_probs_N_K_C: torch.Tensor,  # the pool, N x K x C
-    log_probs_T_K_C: torch.Tensor,  # the target samples, T x K x C
-    max_memory: Optional[int] = None,
-) -> float:
-    "Seconds of the products and the $x \\log x$ passes alone, in `compute_epig`'s chunks and scratch memory (float32, CPU)."
+# %% ../../nbs/19_benchmark.ipynb #ff07f1e4
+def _epig_floor_chunks(log_probs_N_K_C: torch.Tensor, log_probs_T_K_C: torch.Tensor, max_memory: Optional[int]) -> tuple:
+    "`(chunks, target_chunks, product, logs)`: the pool and targets in `compute_epig`'s chunk sizes, and the scratch."
     (N, K, C), T = log_probs_N_K_C.shape, log_probs_T_K_C.shape[0]
     t = target_columns(T, C, 4, max_memory, "cpu")
     rows = rows_per_chunk(2 * C * t * C * 4 + 2 * K * C * 4, max_memory, "cpu")
@@ -251,6 +274,17 @@ def epig_floor_seconds(
     target_chunks = [probs_K_C_T[:, :, first : first + t].reshape(K, -1) for first in range(0, T, t)]
     chunks = [log_probs_N_K_C[s : s + rows].exp().transpose(1, 2).reshape(-1, K) for s in range(0, N, rows)]
     product, logs = torch.empty(rows * C * t * C), torch.empty(rows * C * t * C)
+    return chunks, target_chunks, product, logs
+
+# %% ../../nbs/19_benchmark.ipynb #cd752acb
+@documented
+def epig_floor_seconds(
+    log_probs_N_K_C: torch.Tensor,  # the pool, N x K x C
+    log_probs_T_K_C: torch.Tensor,  # the target samples, T x K x C
+    max_memory: Optional[int] = None,
+) -> float:
+    "Seconds of the products and the $x \\log x$ passes alone, in `compute_epig`'s chunks and scratch memory (float32, CPU)."
+    chunks, target_chunks, product, logs = _epig_floor_chunks(log_probs_N_K_C, log_probs_T_K_C, max_memory)
     with stopwatch() as watch:
         for probs_nC_K in chunks:
             for probs_K_Ct in target_chunks:
@@ -259,7 +293,7 @@ def epig_floor_seconds(
                 torch.log(joint_nC_Ct, out=logs[:size].view_as(joint_nC_Ct)).mul_(joint_nC_Ct)
     return watch.seconds
 
-# %% ../../nbs/19_benchmark.ipynb #411ae377
+# %% ../../nbs/19_benchmark.ipynb #42e11522
 @documented
 def epig_speed(
     N: int = 20_000,  # pool points
@@ -277,7 +311,7 @@ def epig_speed(
     return {"N": N, "T": T, "K": K, "C": C, "threads": torch.get_num_threads(), "compute_epig_s": ours,
             "floor_s": floor, "ratio": ours / floor}
 
-# %% ../../nbs/19_benchmark.ipynb #16836de6
+# %% ../../nbs/19_benchmark.ipynb #93159ca0
 def _measure_epig_memory_here(N: int, T: int, K: int, C: int, max_memory: Optional[int]) -> dict:
     "In this process: ru_maxrss before and after one `compute_epig`, inputs already built."
     pool_N_K_C, targets_T_K_C = _random_log_probs(N, K, C, seed=0), _random_log_probs(T, K, C, seed=1)
@@ -288,6 +322,7 @@ def _measure_epig_memory_here(N: int, T: int, K: int, C: int, max_memory: Option
     inputs = (pool_N_K_C.numel() + targets_T_K_C.numel()) * 4
     return {"N": N, "T": T, "K": K, "C": C, "inputs_MiB": inputs / 2**20, "peak_beyond_inputs_MiB": (after - before) / 2**20}
 
+# %% ../../nbs/19_benchmark.ipynb #22ee869a
 @documented
 def epig_peak_memory(
     N: int = 20_000,  # pool points
@@ -299,7 +334,7 @@ def epig_peak_memory(
     "Peak resident memory of one `compute_epig` beyond its inputs, measured in a fresh Python process."
     return in_fresh_process("_measure_epig_memory_here", N, T, K, C, max_memory)
 
-# %% ../../nbs/19_benchmark.ipynb #d3bda91a
+# %% ../../nbs/19_benchmark.ipynb #0b9dcd83
 def _log(message: str):
     "Progress of the benchmark, on stderr (stdout is for the tables)."
     print(message, file=sys.stderr, flush=True)
@@ -307,6 +342,28 @@ def _log(message: str):
 def _seed() -> torch.Generator:
     return torch.Generator().manual_seed(0)
 
+# %% ../../nbs/19_benchmark.ipynb #9974324f
+def _target_seconds(pool_N_K_C: torch.Tensor, B: int, M: int, repeat: int) -> dict:
+    "Seconds of a default, an exhaustive (float32, float64) and a BALD acquisition, and of the per-point loop."
+    return {
+        "default": seconds(lambda: get_batchbald_batch(pool_N_K_C, B, M, generator=_seed()), repeat),
+        "exhaustive": seconds(lambda: get_batchbald_batch(pool_N_K_C, B, M, lazy=False, generator=_seed()), repeat),
+        "float64_exhaustive": seconds(lambda: get_batchbald_batch(pool_N_K_C, B, M, torch.float64, lazy=False, generator=_seed()), 1),
+        "bald": seconds(lambda: get_bald_batch(pool_N_K_C, B), repeat),
+        "per_point_loop": seconds(lambda: per_point_batchbald(pool_N_K_C, B, M, torch.float32, generator=_seed()), 1),
+    }
+
+# %% ../../nbs/19_benchmark.ipynb #2f7280a8
+def _exact_agreement(fast: CandidateBatch, exact_greedy: CandidateBatch, B: int, C: int, M: int) -> dict:
+    "How many first steps are exact, whether `fast` picked what `exact_greedy` did in them, and the largest score difference."
+    exact_steps = next(b for b in range(B + 1) if b == B or C**b > M)  # steps whose batch so far is enumerated
+    return {
+        "exact_steps": exact_steps,
+        "same_exact_picks": fast.indices[:exact_steps] == exact_greedy.indices[:exact_steps],
+        "max_score_error_float32": max(abs(a - b) for a, b in zip(fast.scores[:exact_steps], exact_greedy.scores)),
+    }
+
+# %% ../../nbs/19_benchmark.ipynb #984b4120
 def _target(scale: Callable, repeat: int) -> dict:
     "Default options against the per-point loop, and the first picks against exact greedy."
     N, K, C, B, M = scale(2000), 50, 10, 10, scale(5000)
@@ -314,33 +371,34 @@ def _target(scale: Callable, repeat: int) -> dict:
     pool_N_K_C = mc_dropout_like_pool(N, K, C, seed=1)
     fast = get_batchbald_batch(pool_N_K_C, B, M, generator=_seed())
     exact_greedy = get_batchbald_batch(pool_N_K_C, B, M, torch.float64, lazy=False, generator=_seed())
-    exact_steps = next(b for b in range(B + 1) if b == B or C**b > M)  # steps whose batch so far is enumerated
-    target = {
-        "N": N, "K": K, "C": C, "B": B, "M": M,
-        "default": seconds(lambda: get_batchbald_batch(pool_N_K_C, B, M, generator=_seed()), repeat),
-        "exhaustive": seconds(lambda: get_batchbald_batch(pool_N_K_C, B, M, lazy=False, generator=_seed()), repeat),
-        "float64_exhaustive": seconds(lambda: get_batchbald_batch(pool_N_K_C, B, M, torch.float64, lazy=False, generator=_seed()), 1),
-        "bald": seconds(lambda: get_bald_batch(pool_N_K_C, B), repeat),
-        "per_point_loop": seconds(lambda: per_point_batchbald(pool_N_K_C, B, M, torch.float32, generator=_seed()), 1),
-        "exact_steps": exact_steps,
-        "same_exact_picks": fast.indices[:exact_steps] == exact_greedy.indices[:exact_steps],
-        "max_score_error_float32": max(abs(a - b) for a, b in zip(fast.scores[:exact_steps], exact_greedy.scores)),
-    }
+    target = {"N": N, "K": K, "C": C, "B": B, "M": M, **_target_seconds(pool_N_K_C, B, M, repeat),
+              **_exact_agreement(fast, exact_greedy, B, C, M)}
     target["speedup"] = target["per_point_loop"] / target["default"]
     return target
 
-# %% ../../nbs/19_benchmark.ipynb #b46cfb07
+# %% ../../nbs/19_benchmark.ipynb #d61df971
+def _greedy_outcomes(C: int, B: int, M: int, filled: int) -> List[int]:
+    "The joint outcomes that the greedy steps 2, ..., B - `filled` score against: C^i while enumerated, then M."
+    return [min(C**step, M) for step in range(1, B - filled)]
+
+# %% ../../nbs/19_benchmark.ipynb #37b136da
+def _saturating_seconds(pool_N_K_C: torch.Tensor, B: int, M: int, repeat: int) -> tuple:
+    "`(seconds, filled)` of a default acquisition on a pool that saturates, its `SaturationWarning` silenced."
+    with warnings.catch_warnings():  # such a pool saturates: the batch reaches log K nats before B picks
+        warnings.simplefilter("ignore", SaturationWarning)
+        batches = []  # the timed calls' batches: the same seed, so the same batch each time
+        default = seconds(lambda: batches.append(get_batchbald_batch(pool_N_K_C, B, M, generator=_seed())), repeat)
+        filled = batches[-1].num_filled
+    return default, filled
+
+# %% ../../nbs/19_benchmark.ipynb #a2304e80
 def _uncertain(scale: Callable, repeat: int) -> dict:
     "The hard case: every point uncertain; the time of a default acquisition against the floor of its steps."
     N, K, C, B, M = scale(5000), 20, 10, 10, scale(10000)
     _log(f"every point uncertain: N={N} K={K} C={C} B={B} M={M}")
     pool_N_K_C = mc_dropout_like_pool(N, K, C, every_point_uncertain=True, seed=5)
-    with warnings.catch_warnings():  # such a pool saturates: the batch reaches log K nats before B picks
-        warnings.simplefilter("ignore", SaturationWarning)
-        batches = []  # the timed calls' batches: the same seed, so the same batch each time
-        default = seconds(lambda: batches.append(get_batchbald_batch(pool_N_K_C, B, M, generator=_seed())), min(repeat, 2))
-        filled = batches[-1].num_filled
-    outcomes_B = [min(C**step, M) for step in range(1, B - filled)]  # joint outcomes of the greedy steps 2..B-filled
+    default, filled = _saturating_seconds(pool_N_K_C, B, M, min(repeat, 2))
+    outcomes_B = _greedy_outcomes(C, B, M, filled)  # joint outcomes of the greedy steps 2..B-filled
     floors = {m: floor_seconds(m, N, K, C, torch.float32, 1)["floor"] for m in set(outcomes_B)}
     return {
         "N": N, "K": K, "C": C, "B": B, "M": M, "filled": filled,
@@ -351,7 +409,19 @@ def _uncertain(scale: Callable, repeat: int) -> dict:
         "steps_at_M": sum(m == M for m in outcomes_B),
     }
 
-# %% ../../nbs/19_benchmark.ipynb #1998b80e
+# %% ../../nbs/19_benchmark.ipynb #1a8fef7b
+def _lazy_row(name: str, pool_N_K_C: torch.Tensor, repeat: int) -> dict:
+    "Lazy and exhaustive float64 greedy (B=6, M=1024) on `pool_N_K_C`: seconds, same picks, largest score difference."
+    pick = lambda lazy: get_batchbald_batch(pool_N_K_C, 6, 1024, torch.float64, lazy=lazy)
+    lazy, exhaustive = pick(True), pick(False)
+    return {
+        "pool": name, "N": pool_N_K_C.shape[0], "K": 20, "C": 4, "B": 6, "M": 1024, "dtype": "float64",
+        "lazy": seconds(lambda: pick(True), repeat), "exhaustive": seconds(lambda: pick(False), repeat),
+        "same_indices": lazy.indices == exhaustive.indices,
+        "max_score_difference": max(abs(a - b) for a, b in zip(lazy.scores, exhaustive.scores)),
+    }
+
+# %% ../../nbs/19_benchmark.ipynb #13032352
 def _lazy_against_exhaustive(scale: Callable, repeat: int) -> List[dict]:
     "Lazy against exhaustive greedy in the exact regime: repeated points, an all-uncertain pool, a large pool."
     rows = []
@@ -362,40 +432,39 @@ def _lazy_against_exhaustive(scale: Callable, repeat: int) -> List[dict]:
     ):
         _log(f"lazy: {name}")
         pool_N_K_C = mc_dropout_like_pool(N, 20, 4, copies=copies, every_point_uncertain=uncertain, seed=3)
-        pick = lambda lazy: get_batchbald_batch(pool_N_K_C, 6, 1024, torch.float64, lazy=lazy)
-        lazy, exhaustive = pick(True), pick(False)
-        rows.append({
-            "pool": name, "N": N, "K": 20, "C": 4, "B": 6, "M": 1024, "dtype": "float64",
-            "lazy": seconds(lambda: pick(True), repeat), "exhaustive": seconds(lambda: pick(False), repeat),
-            "same_indices": lazy.indices == exhaustive.indices,
-            "max_score_difference": max(abs(a - b) for a, b in zip(lazy.scores, exhaustive.scores)),
-        })
+        rows.append(_lazy_row(name, pool_N_K_C, repeat))
     return rows
 
-# %% ../../nbs/19_benchmark.ipynb #622518c0
+# %% ../../nbs/19_benchmark.ipynb #81cae47a
+def _scaling_row(N: int, M: int, per_point: bool, repeat: int) -> dict:
+    "Seconds of a lazy, an exhaustive and a BALD acquisition on a pool of N points (K=50 C=10 B=10); with `per_point`, the loop's too."
+    K, C, B = 50, 10, 10
+    pool_N_K_C = mc_dropout_like_pool(N, K, C, seed=4)
+    row = {
+        "N": N, "M": M, "K": K, "C": C, "B": B,
+        "lazy": seconds(lambda: get_batchbald_batch(pool_N_K_C, B, M, generator=_seed()), repeat),
+        "exhaustive": seconds(lambda: get_batchbald_batch(pool_N_K_C, B, M, lazy=False, generator=_seed()), 1),
+        "bald": seconds(lambda: get_bald_batch(pool_N_K_C, B), repeat),
+    }
+    if per_point:
+        row["per_point_loop"] = seconds(lambda: per_point_batchbald(pool_N_K_C, B, M, generator=_seed()), 1)
+    return row
+
+# %% ../../nbs/19_benchmark.ipynb #2c1fed33
 def _scaling(scale: Callable, repeat: int) -> List[dict]:
     "Seconds per acquisition against N and against M."
-    rows, (K, C, B) = [], (50, 10, 10)
+    rows = []
     for N, M in [(scale(n), scale(5000)) for n in (1000, 2000, 5000, 10000, 20000)] + [
         (scale(5000), scale(m)) for m in (1000, 2000, 10000, 20000)
     ]:
         _log(f"scaling: N={N} M={M}")
-        pool_N_K_C = mc_dropout_like_pool(N, K, C, seed=4)
-        row = {
-            "N": N, "M": M, "K": K, "C": C, "B": B,
-            "lazy": seconds(lambda: get_batchbald_batch(pool_N_K_C, B, M, generator=_seed()), repeat),
-            "exhaustive": seconds(lambda: get_batchbald_batch(pool_N_K_C, B, M, lazy=False, generator=_seed()), 1),
-            "bald": seconds(lambda: get_bald_batch(pool_N_K_C, B), repeat),
-        }
-        if N <= scale(2000):
-            row["per_point_loop"] = seconds(lambda: per_point_batchbald(pool_N_K_C, B, M, generator=_seed()), 1)
-        rows.append(row)
+        rows.append(_scaling_row(N, M, N <= scale(2000), repeat))
     return rows
 
-# %% ../../nbs/19_benchmark.ipynb #bc5f2695
+# %% ../../nbs/19_benchmark.ipynb #2f115a10
 @documented
 def write_npy_pool(
-    path,  # the .npy file to write
+    path: str | os.PathLike,  # the .npy file to write
     N: int, K: int, C: int,  # the pool's shape
     seed: int = 0,  # seed of the draw
     rows: int = 2**16,  # points generated at a time
@@ -409,7 +478,7 @@ def write_npy_pool(
     del array
     return os.path.getsize(path)
 
-# %% ../../nbs/19_benchmark.ipynb #04afab5e
+# %% ../../nbs/19_benchmark.ipynb #4618dec9
 def _anon_bytes() -> int:
     "Anonymous resident memory of this process (Linux: RssAnon; elsewhere the peak resident memory so far)."
     try:
@@ -418,6 +487,7 @@ def _anon_bytes() -> int:
     except (OSError, StopIteration):
         return peak_rss_bytes()
 
+# %% ../../nbs/19_benchmark.ipynb #569fe672
 def _with_peak_anon(call: Callable) -> tuple:
     "`(result, seconds, peak anonymous bytes above those at the start)` of `call()`, sampled every millisecond."
     start_bytes, peak, done = _anon_bytes(), [0], threading.Event()
@@ -437,7 +507,7 @@ def _with_peak_anon(call: Callable) -> tuple:
         sampler.join()
     return result, watch.seconds, max(peak[0], _anon_bytes()) - start_bytes
 
-# %% ../../nbs/19_benchmark.ipynb #de6e149e
+# %% ../../nbs/19_benchmark.ipynb #8a90081c
 def _busiest_ops(call: Callable, top: int) -> List[tuple]:
     "`(name, share of the CPU time)` of the `top` PyTorch operations of `call()` by their own time (a profiled run)."
     if top == 0:
@@ -448,11 +518,17 @@ def _busiest_ops(call: Callable, top: int) -> List[tuple]:
     total = sum(op.self_cpu_time_total for op in ops)
     return [(op.key, op.self_cpu_time_total / total) for op in sorted(ops, key=lambda op: op.self_cpu_time_total, reverse=True)[:top]]
 
-def _out_of_core_here(path: str, B: int, M: int, max_memory: Optional[int], top_ops: int, scratch: bool = False) -> dict:
-    "BALD and BatchBALD on the memory-mapped pool at `path`, timed, with peak anonymous memory and the busiest ops."
+# %% ../../nbs/19_benchmark.ipynb #034f0cbb
+def _mapped_pool(path: str) -> torch.Tensor:
+    "The pool of the `.npy` file at `path` as a tensor over its memory map (read-only; PyTorch's warning about that silenced)."
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="The given NumPy array is not writable")
-        pool_N_K_C = torch.from_numpy(np.load(path, mmap_mode="r"))
+        return torch.from_numpy(np.load(path, mmap_mode="r"))
+
+# %% ../../nbs/19_benchmark.ipynb #0f6e72b0
+def _out_of_core_here(path: str, B: int, M: int, max_memory: Optional[int], top_ops: int, scratch: bool = False) -> dict:
+    "BALD and BatchBALD on the memory-mapped pool at `path`, timed, with peak anonymous memory and the busiest ops."
+    pool_N_K_C = _mapped_pool(path)
     get_batchbald_batch(pool_N_K_C[:100], 2, M)  # load every code path once
     N, K, C = pool_N_K_C.shape
     start_anon = _anon_bytes()
@@ -496,26 +572,28 @@ def _many_classes(scale: Callable, sizes=(10, 100, 1000)) -> List[dict]:
         rows.append(out_of_core(scale(2000), 20, C, 5, scale(10000), top_ops=5 if C == max(sizes) else 0))
     return rows
 
-# %% ../../nbs/19_benchmark.ipynb #5c73215d
+# %% ../../nbs/19_benchmark.ipynb #733c0b38
+def _counting(collective: Callable, size: Callable, received: list, waited: list) -> Callable:
+    "`collective`, which also appends `size(*args)` of each call to `received` and adds its seconds to `waited[0]`."
+    def call(*args, **kwargs):
+        received.append(size(*args))
+        with stopwatch() as watch:
+            result = collective(*args, **kwargs)
+        waited[0] += watch.seconds
+        return result
+    return call
+
+# %% ../../nbs/19_benchmark.ipynb #7766b9ef
 def _sharded_here(rank: int, P: int, init_file: str, N: int, K: int, C: int, B: int, M: int, out_dir: str):
     "One rank of `sharded` (run by `torch.multiprocessing.spawn`): acquire on its shard, counting the collectives."
     import torch.distributed as dist
 
     torch.set_num_threads(1)
     received, waited = [], [0.0]
-
-    def counting(collective, size):
-        def call(*args, **kwargs):
-            received.append(size(*args))
-            with stopwatch() as watch:
-                result = collective(*args, **kwargs)
-            waited[0] += watch.seconds
-            return result
-        return call
-
-    dist.all_reduce = counting(dist.all_reduce, lambda tensor, *_: tensor.nbytes)  # a fresh process: patch freely
-    dist.broadcast = counting(dist.broadcast, lambda tensor, *_: tensor.nbytes)
-    dist.all_gather = counting(dist.all_gather, lambda outputs, *_: sum(t.nbytes for t in outputs))
+    # a fresh process: patch freely
+    dist.all_reduce = _counting(dist.all_reduce, lambda tensor, *_: tensor.nbytes, received, waited)
+    dist.broadcast = _counting(dist.broadcast, lambda tensor, *_: tensor.nbytes, received, waited)
+    dist.all_gather = _counting(dist.all_gather, lambda outputs, *_: sum(t.nbytes for t in outputs), received, waited)
     dist.init_process_group("gloo", init_method=f"file://{init_file}", rank=rank, world_size=P)
     shard_n_K_C = torch.tensor_split(mc_dropout_like_pool(N, K, C, seed=6), P)[rank]
     with stopwatch() as watch:
@@ -527,7 +605,27 @@ def _sharded_here(rank: int, P: int, init_file: str, N: int, K: int, C: int, B: 
         json.dump(record, file)
     dist.destroy_process_group()
 
-# %% ../../nbs/19_benchmark.ipynb #9fd83635
+# %% ../../nbs/19_benchmark.ipynb #ab81a497
+def _run_ranks(P: int, sizes: tuple, timeout: float) -> List[dict]:
+    "The records of `P` spawned ranks of `_sharded_here` on `sizes` (N, K, C, B, M); a `TimeoutError` after `timeout` s."
+    import torch.multiprocessing as mp
+
+    from batchbald_redux.app.benchmark import _sharded_here as worker  # spawned processes import it by this name
+
+    with tempfile.TemporaryDirectory() as work:
+        context = mp.spawn(worker, args=(P, f"{work}/init", *sizes, work), nprocs=P, join=False)
+        deadline = time.monotonic() + timeout
+        try:
+            while not context.join(timeout=1):
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"{P} ranks did not finish within {timeout} s")
+        finally:
+            for process in context.processes:
+                if process.is_alive():
+                    process.kill()
+        return [json.load(open(os.path.join(work, f"rank{rank}.json"))) for rank in range(P)]
+
+# %% ../../nbs/19_benchmark.ipynb #f6cf00dc
 @documented
 def sharded(
     P: int,  # gloo processes on this machine
@@ -539,22 +637,7 @@ def sharded(
     timeout: float = 300,  # seconds before the processes are killed
 ) -> dict:
     "BatchBALD and BALD on `P` gloo processes of this machine against one process: same batches? bytes received?"
-    import torch.multiprocessing as mp
-
-    from batchbald_redux.app.benchmark import _sharded_here as worker  # spawned processes import it by this name
-
-    with tempfile.TemporaryDirectory() as work:
-        context = mp.spawn(worker, args=(P, f"{work}/init", N, K, C, B, M, work), nprocs=P, join=False)
-        deadline = time.monotonic() + timeout
-        try:
-            while not context.join(timeout=1):
-                if time.monotonic() > deadline:
-                    raise TimeoutError(f"{P} ranks did not finish within {timeout} s")
-        finally:
-            for process in context.processes:
-                if process.is_alive():
-                    process.kill()
-        ranks = [json.load(open(os.path.join(work, f"rank{rank}.json"))) for rank in range(P)]
+    ranks = _run_ranks(P, (N, K, C, B, M), timeout)
     pool_N_K_C = mc_dropout_like_pool(N, K, C, seed=6)
     with stopwatch() as watch:
         one = get_batchbald_batch(pool_N_K_C, B, M, generator=_seed())
@@ -568,60 +651,60 @@ def sharded(
         "bytes_per_step": 8 + 24 * P + 8 + 8 * (K * C + 1),
     }
 
-# %% ../../nbs/19_benchmark.ipynb #66d94b0e
+# %% ../../nbs/19_benchmark.ipynb #76ba4e8b
+_OUT_OF_CORE_RUNS = (  # N, C, B, scratch_dir?, top_ops
+    (100_000, 10, 5, False, 0), (1_000_000, 10, 5, False, 0), (1_000_000, 10, 5, True, 0),
+    (10_000_000, 10, 5, True, 0), (50_000, 1000, 10, False, 0),
+)
+
 def _out_of_core_rows(scale: Callable) -> List[dict]:
     "The out-of-core runs (K=20, M=10000, float16): N up to 10 million with C=10 and B=5, then C=1000, N=50000, B=10."
     # No profile of the C=1000 run: the profiler keeps a record of every operation, and over its 45 minutes those
     # records took 24 GB (killed for memory); `_many_classes` profiles the same kernel at N=2000.
     rows = []
-    for N, C, B, scratch, top_ops in ((100_000, 10, 5, False, 0), (1_000_000, 10, 5, False, 0), (1_000_000, 10, 5, True, 0),
-                                      (10_000_000, 10, 5, True, 0), (50_000, 1000, 10, False, 0)):
+    for N, C, B, scratch, top_ops in _OUT_OF_CORE_RUNS:
         _log(f"out of core: N={scale(N)} C={C} B={B} scratch={scratch}")
         rows.append(out_of_core(scale(N), 20, C, B, scale(10000), top_ops=top_ops, scratch=scratch))
     return rows
 
-# %% ../../nbs/19_benchmark.ipynb #94d58748
-@documented
-def run_benchmark(
-    quick: bool = False,  # shrink every size, for a smoke test
-    out_of_core: bool = False,  # instead, only the pools of millions of points from disk and C=1000 (many minutes)
-) -> dict:
-    "Measure everything `make bench` reports (with `out_of_core`: only the pools from disk)."
-    machine = {"platform": platform.platform(), "processor": platform.processor() or platform.machine(),
-               "torch": torch.__version__, "threads": torch.get_num_threads(), "quick": quick,
-               "load_average_start": load_average()}
-    if out_of_core:
-        rows = _out_of_core_rows((lambda n: max(1, n // 1000)) if quick else (lambda n: n))
-        return {"machine": {**machine, "load_average_end": load_average()}, "out_of_core": rows}
-    scale = (lambda n: max(1, n // 20)) if quick else (lambda n: n)
-    repeat = 1 if quick else 3
-    results = {"machine": machine, "target": _target(scale, repeat)}
+# %% ../../nbs/19_benchmark.ipynb #85d69414
+def _machine(quick: bool) -> dict:
+    "What the figures were measured on, and the load average at the start."
+    return {"platform": platform.platform(), "processor": platform.processor() or platform.machine(),
+            "torch": torch.__version__, "threads": torch.get_num_threads(), "quick": quick,
+            "load_average_start": load_average()}
+
+# %% ../../nbs/19_benchmark.ipynb #dfe8db12
+def _large(scale: Callable) -> dict:
+    "A large pool (N=20000, K=100, M=10000): a default and an exhaustive acquisition, timed once each."
     N, K, C, B, M = scale(20000), 100, 10, 10, scale(10000)
     _log(f"large: N={N} K={K} C={C} B={B} M={M}")
     pool_N_K_C = mc_dropout_like_pool(N, K, C, seed=2)
-    results["large"] = {
+    return {
         "N": N, "K": K, "C": C, "B": B, "M": M,
         "default": seconds(lambda: get_batchbald_batch(pool_N_K_C, B, M, generator=_seed()), 1),
         "exhaustive": seconds(lambda: get_batchbald_batch(pool_N_K_C, B, M, lazy=False, generator=_seed()), 1),
     }
-    results["uncertain"] = _uncertain(scale, repeat)
-    _log("floor")
-    results["floor"] = compute_batch_vs_floor(scale(5000), scale(10000), 100, 10, torch.float32, repeat)
-    results["lazy"] = _lazy_against_exhaustive(scale, repeat)
-    results["scaling"] = _scaling(scale, repeat)
-    results["memory"] = []
+
+# %% ../../nbs/19_benchmark.ipynb #e1b51db9
+def _memory_rows(scale: Callable) -> List[dict]:
+    "Peak memory of one acquisition (N=100000, K=100, M=10000) with the default budget and with 64 MiB."
+    rows = []
     for max_memory in (None, 64 * 2**20):
         _log(f"memory: max_memory={max_memory}")
-        results["memory"].append(peak_memory(scale(100000), 100, 10, 10, scale(10000), max_memory))
-    results["classes"] = _many_classes(scale)
-    results["ranks"] = []
-    for P in (2, 3, 4):
-        _log(f"ranks: P={P}")
-        results["ranks"].append(sharded(P, scale(20000), 20, 10, 10, scale(10000)))
-    machine["load_average_end"] = load_average()
-    return results
+        rows.append(peak_memory(scale(100000), 100, 10, 10, scale(10000), max_memory))
+    return rows
 
-# %% ../../nbs/19_benchmark.ipynb #be514519
+# %% ../../nbs/19_benchmark.ipynb #54d974e1
+def _ranks_rows(scale: Callable, ranks: Sequence[int] = (2, 3, 4)) -> List[dict]:
+    "`sharded` with each number of ranks (N=20000, K=20, C=10, B=10, M=10000)."
+    rows = []
+    for P in ranks:
+        _log(f"ranks: P={P}")
+        rows.append(sharded(P, scale(20000), 20, 10, 10, scale(10000)))
+    return rows
+
+# %% ../../nbs/19_benchmark.ipynb #54faa8f0
 def _format_pool_rows(title: str, rows: List[dict]) -> List[str]:
     "One line per float16 pool read from disk: seconds, and peak anonymous memory; then where the time went."
     mib = lambda b: f"{b / 2**20:7.0f}"
@@ -637,21 +720,63 @@ def _format_pool_rows(title: str, rows: List[dict]) -> List[str]:
         lines.append(f"  busiest ops at N={r['N']} C={r['C']}: " + ", ".join(f"{name} {share:.0%}" for name, share in r["top_ops"][:4]))
     return lines
 
+# %% ../../nbs/19_benchmark.ipynb #7ab87062
+def _format_ranks(rows: List[dict]) -> List[str]:
+    "The table of the sharded runs (nothing without rows)."
+    if not rows:
+        return []
+    lines = ["", "sharded over P gloo processes on this machine (K=20 C=10 B=10 M=10000)",
+             f"  {'P':>2} {'N':>6} {'same batch':>10} {'same BALD':>9} {'bytes/rank':>10} {'per step':>8} "
+             f"{'seconds':>8} {'in collectives':>14} {'one process':>11}"]
+    for r in rows:
+        lines.append(f"  {r['P']:2d} {r['N']:6d} {str(r['same_batch']):>10} {str(r['same_bald']):>9} {r['bytes']:10d} "
+                     f"{r['bytes_per_step']:8d} {r['seconds']:8.2f} {r['waited']:14.2f} {r['one_process']:11.2f}")
+    return lines
+
+# %% ../../nbs/19_benchmark.ipynb #3830c725
 def _format_scale_out(results: dict) -> List[str]:
     "The rows of the many-classes, ranks and out-of-core sections (those present)."
     lines = _format_pool_rows("against C (K=20, float16 from disk; anon MiB: peak anonymous memory beyond the start)", results.get("classes", []))
-    if results.get("ranks"):
-        lines += ["", "sharded over P gloo processes on this machine (K=20 C=10 B=10 M=10000)",
-                  f"  {'P':>2} {'N':>6} {'same batch':>10} {'same BALD':>9} {'bytes/rank':>10} {'per step':>8} "
-                  f"{'seconds':>8} {'in collectives':>14} {'one process':>11}"]
-        for r in results["ranks"]:
-            lines.append(f"  {r['P']:2d} {r['N']:6d} {str(r['same_batch']):>10} {str(r['same_bald']):>9} {r['bytes']:10d} "
-                         f"{r['bytes_per_step']:8d} {r['seconds']:8.2f} {r['waited']:14.2f} {r['one_process']:11.2f}")
+    lines += _format_ranks(results.get("ranks"))
     if results.get("out_of_core"):
         lines += _format_pool_rows("out of core (K=20, float16 .npy memory-mapped; anon MiB: peak anonymous memory beyond the start)", results["out_of_core"])
     return lines
 
-# %% ../../nbs/19_benchmark.ipynb #42282af8
+# %% ../../nbs/19_benchmark.ipynb #caacce29
+def _loads(machine: dict, when: str) -> str:
+    "The load averages a run recorded at its start or end, or `unrecorded` (files from before they were recorded)."
+    loads = machine.get(f"load_average_{when}")
+    return ", ".join(f"{load:.2f}" for load in loads) if loads else "unrecorded"
+
+def _format_machine(machine: dict) -> List[str]:
+    "Where the figures were measured, and the load average around the run."
+    return [f"machine: {machine['processor']}, {machine['threads']} threads, torch {machine['torch']}",
+            f"load average (1, 5, 15 min) at the start {_loads(machine, 'start')}, at the end {_loads(machine, 'end')}"]
+
+# %% ../../nbs/19_benchmark.ipynb #5ec143f1
+def _format_target(t: dict) -> List[str]:
+    "The rows of the headline pool: each way of acquiring it, and its first picks against exact greedy."
+    return [
+        f"BatchBALD N={t['N']} K={t['K']} C={t['C']} B={t['B']} M={t['M']}",
+        f"  default (lazy, float32)   {t['default']:8.3f} s",
+        f"  exhaustive, float32       {t['exhaustive']:8.3f} s",
+        f"  exhaustive, float64       {t['float64_exhaustive']:8.3f} s",
+        f"  per-point loop, float32   {t['per_point_loop']:8.3f} s   -> default is {t['speedup']:.0f}x faster",
+        f"  BALD                      {t['bald']:8.3f} s",
+        f"  first {t['exact_steps']} (exact) picks same as float64 exhaustive greedy: {t['same_exact_picks']}, "
+        f"largest score difference {t['max_score_error_float32']:.1e} nats",
+    ]
+
+# %% ../../nbs/19_benchmark.ipynb #b4bfb661
+def _format_large(large: dict) -> List[str]:
+    "The rows of the large pool."
+    return [
+        f"BatchBALD N={large['N']} K={large['K']} C={large['C']} B={large['B']} M={large['M']}, float32",
+        f"  default (lazy)            {large['default']:8.3f} s",
+        f"  exhaustive                {large['exhaustive']:8.3f} s",
+    ]
+
+# %% ../../nbs/19_benchmark.ipynb #b8a027b3
 def _format_uncertain(u: dict) -> List[str]:
     "The rows of the all-uncertain pool."
     return [
@@ -663,11 +788,53 @@ def _format_uncertain(u: dict) -> List[str]:
         f"  BALD                      {u['bald']:8.3f} s",
     ]
 
-def _loads(machine: dict, when: str) -> str:
-    "The load averages a run recorded at its start or end, or `unrecorded` (files from before they were recorded)."
-    loads = machine.get(f"load_average_{when}")
-    return ", ".join(f"{load:.2f}" for load in loads) if loads else "unrecorded"
+# %% ../../nbs/19_benchmark.ipynb #16981839
+def _format_floor(floor: dict) -> List[str]:
+    "The rows of `compute_batch` against the floor of the same work."
+    return [
+        f"compute_batch N={floor['N']} K={floor['K']} C={floor['C']} M={floor['M']}, {floor['dtype']}",
+        f"  floor: GEMM {floor['gemm']:.3f} s + x log x {floor['x_log_x']:.3f} s = {floor['floor']:.3f} s "
+        f"(xlogy alone would take {floor['xlogy']:.3f} s)",
+        f"  exact                     {floor['exact']:8.3f} s   = {floor['exact'] / floor['floor']:.2f} x floor",
+        f"  sampled                   {floor['sampled']:8.3f} s   = {floor['sampled'] / floor['floor']:.2f} x floor",
+    ]
 
+# %% ../../nbs/19_benchmark.ipynb #75ae60d2
+def _format_lazy(rows: List[dict]) -> List[str]:
+    "The table of lazy against exhaustive greedy."
+    lines = ["lazy vs exhaustive greedy, exact regime (K=20 C=4 B=6 M=1024, float64)",
+             f"  {'pool':24} {'N':>7} {'lazy':>9} {'exhaustive':>11} {'speedup':>8}  same picks  max |score diff|"]
+    for row in rows:
+        lines.append(
+            f"  {row['pool']:24} {row['N']:7d} {row['lazy']:8.3f}s {row['exhaustive']:10.3f}s "
+            f"{row['exhaustive'] / row['lazy']:7.1f}x  {str(row['same_indices']):10}  {row['max_score_difference']:.1e}"
+        )
+    return lines
+
+# %% ../../nbs/19_benchmark.ipynb #e83db55a
+def _format_scaling(rows: List[dict]) -> List[str]:
+    "The table of seconds against N and M; the per-point loop's column only where it ran."
+    lines = ["scaling (K=50 C=10 B=10), seconds per acquisition",
+             f"  {'N':>6} {'M':>6} {'lazy':>8} {'exhaustive':>11} {'BALD':>8} {'per-point':>10}"]
+    for row in rows:
+        loop = f"{row['per_point_loop']:10.3f}" if "per_point_loop" in row else f"{'':>10}"
+        lines.append(f"  {row['N']:6d} {row['M']:6d} {row['lazy']:8.3f} {row['exhaustive']:11.3f} {row['bald']:8.4f} {loop}")
+    return lines
+
+# %% ../../nbs/19_benchmark.ipynb #118521a5
+def _format_memory(rows: List[dict]) -> List[str]:
+    "The rows of peak memory beyond the pool, one per budget."
+    mib = lambda b: f"{b / 2**20:.0f} MiB"
+    lines = ["peak memory beyond the pool (fresh process)"]
+    for row in rows:
+        budget = "default" if row["max_memory"] is None else mib(row["max_memory"])
+        lines.append(
+            f"  N={row['N']} K={row['K']} C={row['C']} B={row['B']} M={row['M']}, max_memory={budget}: "
+            f"pool {mib(row['pool_bytes'])}, peak beyond it {mib(row['peak_beyond_pool_bytes'])}, {row['seconds']:.1f} s"
+        )
+    return lines
+
+# %% ../../nbs/19_benchmark.ipynb #213fc0ee
 @documented
 def format_results(
     results: dict,  # what `run_benchmark` returned (or the JSON file's contents)
@@ -675,58 +842,43 @@ def format_results(
     "The benchmark's figures as plain-text tables."
     if "target" not in results:  # batchbald bench --out-of-core
         return "\n".join(_format_scale_out(results)).strip("\n")
-    t, large, floor = results["target"], results["large"], results["floor"]
-    mib = lambda b: f"{b / 2**20:.0f} MiB"
-    lines = [
-        f"machine: {results['machine']['processor']}, {results['machine']['threads']} threads, torch {results['machine']['torch']}",
-        f"load average (1, 5, 15 min) at the start {_loads(results['machine'], 'start')}, at the end {_loads(results['machine'], 'end')}",
-        "",
-        f"BatchBALD N={t['N']} K={t['K']} C={t['C']} B={t['B']} M={t['M']}",
-        f"  default (lazy, float32)   {t['default']:8.3f} s",
-        f"  exhaustive, float32       {t['exhaustive']:8.3f} s",
-        f"  exhaustive, float64       {t['float64_exhaustive']:8.3f} s",
-        f"  per-point loop, float32   {t['per_point_loop']:8.3f} s   -> default is {t['speedup']:.0f}x faster",
-        f"  BALD                      {t['bald']:8.3f} s",
-        f"  first {t['exact_steps']} (exact) picks same as float64 exhaustive greedy: {t['same_exact_picks']}, "
-        f"largest score difference {t['max_score_error_float32']:.1e} nats",
-        "",
-        f"BatchBALD N={large['N']} K={large['K']} C={large['C']} B={large['B']} M={large['M']}, float32",
-        f"  default (lazy)            {large['default']:8.3f} s",
-        f"  exhaustive                {large['exhaustive']:8.3f} s",
-        "",
-        *_format_uncertain(results["uncertain"]),
-        "",
-        f"compute_batch N={floor['N']} K={floor['K']} C={floor['C']} M={floor['M']}, {floor['dtype']}",
-        f"  floor: GEMM {floor['gemm']:.3f} s + x log x {floor['x_log_x']:.3f} s = {floor['floor']:.3f} s "
-        f"(xlogy alone would take {floor['xlogy']:.3f} s)",
-        f"  exact                     {floor['exact']:8.3f} s   = {floor['exact'] / floor['floor']:.2f} x floor",
-        f"  sampled                   {floor['sampled']:8.3f} s   = {floor['sampled'] / floor['floor']:.2f} x floor",
-        "",
-        "lazy vs exhaustive greedy, exact regime (K=20 C=4 B=6 M=1024, float64)",
-        f"  {'pool':24} {'N':>7} {'lazy':>9} {'exhaustive':>11} {'speedup':>8}  same picks  max |score diff|",
-    ]
-    for row in results["lazy"]:
-        lines.append(
-            f"  {row['pool']:24} {row['N']:7d} {row['lazy']:8.3f}s {row['exhaustive']:10.3f}s "
-            f"{row['exhaustive'] / row['lazy']:7.1f}x  {str(row['same_indices']):10}  {row['max_score_difference']:.1e}"
-        )
-    lines += ["", "scaling (K=50 C=10 B=10), seconds per acquisition",
-              f"  {'N':>6} {'M':>6} {'lazy':>8} {'exhaustive':>11} {'BALD':>8} {'per-point':>10}"]
-    for row in results["scaling"]:
-        loop = f"{row['per_point_loop']:10.3f}" if "per_point_loop" in row else f"{'':>10}"
-        lines.append(f"  {row['N']:6d} {row['M']:6d} {row['lazy']:8.3f} {row['exhaustive']:11.3f} {row['bald']:8.4f} {loop}")
-    lines += ["", "peak memory beyond the pool (fresh process)"]
-    for row in results["memory"]:
-        budget = "default" if row["max_memory"] is None else mib(row["max_memory"])
-        lines.append(
-            f"  N={row['N']} K={row['K']} C={row['C']} B={row['B']} M={row['M']}, max_memory={budget}: "
-            f"pool {mib(row['pool_bytes'])}, peak beyond it {mib(row['peak_beyond_pool_bytes'])}, {row['seconds']:.1f} s"
-        )
+    lines = _format_machine(results["machine"])
+    for section in (_format_target(results["target"]), _format_large(results["large"]), _format_uncertain(results["uncertain"]),
+                    _format_floor(results["floor"]), _format_lazy(results["lazy"]), _format_scaling(results["scaling"]),
+                    _format_memory(results["memory"])):
+        lines += ["", *section]
     return "\n".join(lines + _format_scale_out(results))
 
-# %% ../../nbs/19_benchmark.ipynb #b5f246ed
+# %% ../../nbs/19_benchmark.ipynb #95011650
+@documented
+def run_benchmark(
+    quick: bool = False,  # shrink every size, for a smoke test
+    out_of_core: bool = False,  # instead, only the pools of millions of points from disk and C=1000 (many minutes)
+) -> dict:
+    "Measure everything `make bench` reports (with `out_of_core`: only the pools from disk)."
+    machine = _machine(quick)
+    if out_of_core:
+        rows = _out_of_core_rows((lambda n: max(1, n // 1000)) if quick else (lambda n: n))
+        return {"machine": {**machine, "load_average_end": load_average()}, "out_of_core": rows}
+    scale = (lambda n: max(1, n // 20)) if quick else (lambda n: n)
+    repeat = 1 if quick else 3
+    results = {"machine": machine, "target": _target(scale, repeat)}
+    results["large"] = _large(scale)
+    results["uncertain"] = _uncertain(scale, repeat)
+    _log("floor")
+    results["floor"] = compute_batch_vs_floor(scale(5000), scale(10000), 100, 10, torch.float32, repeat)
+    results["lazy"] = _lazy_against_exhaustive(scale, repeat)
+    results["scaling"] = _scaling(scale, repeat)
+    results["memory"] = _memory_rows(scale)
+    results["classes"] = _many_classes(scale)
+    results["ranks"] = _ranks_rows(scale)
+    machine["load_average_end"] = load_average()
+    return results
+
+# %% ../../nbs/19_benchmark.ipynb #2a902271
 PEERS = ("batchbald-redux 2.0.5", "scikit-activeml", "baal")
 
+# %% ../../nbs/19_benchmark.ipynb #68bf6424
 def _ours(log_probs_N_K_C: torch.Tensor, batch_size: int, num_samples: int, seed: int, estimator: Callable = DynamicJointEntropy) -> tuple:
     "Our batch (indices) and the seconds of the one `get_batchbald_batch` call, its joint entropy built by `estimator` (an ablation, or ours)."
     with warnings.catch_warnings():  # all-uncertain pools saturate: the batch reaches log K nats before B picks
@@ -736,17 +888,18 @@ def _ours(log_probs_N_K_C: torch.Tensor, batch_size: int, num_samples: int, seed
                                         progress=False, estimator=estimator)
     return batch.indices, watch.seconds
 
+# %% ../../nbs/19_benchmark.ipynb #72a8ccb1
 def _value(log_probs_N_K_C: torch.Tensor, indices: List[int], outcomes: int) -> float:
     "The batch's mutual information, estimated from `outcomes` stratified outcomes with the common random numbers of every batch."
     return sampled_mutual_information(log_probs_N_K_C, indices, num_outcomes=outcomes, seed=12345)
 
-# %% ../../nbs/19_benchmark.ipynb #2cb48782
+# %% ../../nbs/19_benchmark.ipynb #0b15ca2b
 @documented
 def run_peers(
     jobs: List[dict],  # each {"peer": one of `PEERS`, "pool": a name of `pools`, "B": batch size, "M": samples, "seed": seed}
     pools: Dict[str, torch.Tensor],  # name -> log_probs_N_K_C
-    python,  # the peers' Python (`.venv-peers/bin/python`)
-    worker,  # the peers' worker script (`tools/peer_worker.py`), run by `python`
+    python: str | os.PathLike,  # the peers' Python (`.venv-peers/bin/python`)
+    worker: str | os.PathLike,  # the peers' worker script (`tools/peer_worker.py`), run by `python`
 ) -> List[dict]:
     "Every job run by the peers' worker in the peers' environment, with its batch (`indices`), `seconds` and `version`."
     with tempfile.TemporaryDirectory() as work:
@@ -760,45 +913,35 @@ def run_peers(
         with open(os.path.join(work, "results.json")) as file:
             return json.load(file)
 
-# %% ../../nbs/19_benchmark.ipynb #512e8a6c
-@documented
-def peers_side_by_side(
-    python,  # the peers' Python (`.venv-peers/bin/python`); not used when `peers` is empty
-    worker,  # the peers' worker script (`tools/peer_worker.py`); likewise
-    peers: Sequence[str] = PEERS,  # which of `PEERS` to run (those left out are named in the settings)
-    N: int = 2000,  # pool points
-    M: int = 10_000,  # joint outcomes to sample (`num_samples`), ours and every peer's
-    outcomes: int = 2_000_000,  # outcomes of the reference valuation (`oracle.sampled_mutual_information`)
-) -> dict:
-    "Ours and every peer on an MC-dropout-like and an all-uncertain pool: seconds and batch value (`nbs/peers.json`)."
-    unknown = [peer for peer in peers if peer not in PEERS]
-    if unknown:
-        raise ValueError(f"unknown peers {unknown}; the worker knows {list(PEERS)}")
-    K, C, B = 20, 10, 10
-    pools = {"MC-dropout-like": mc_dropout_like_pool(N, K, C, seed=0),
-             "all-uncertain": mc_dropout_like_pool(N, K, C, every_point_uncertain=True, seed=0)}
+# %% ../../nbs/19_benchmark.ipynb #99441972
+def _our_rows(pools: Dict[str, torch.Tensor], B: int, M: int) -> List[dict]:
+    "Our row on each pool: one timed `get_batchbald_batch` after a warm-up (the first calls pay for imports and allocation)."
     rows = []
     for name, log_probs_N_K_C in pools.items():
-        _ours(log_probs_N_K_C[:100], 2, 100, 0)  # warm-up: first calls pay for imports and allocation
+        _ours(log_probs_N_K_C[:100], 2, 100, 0)  # warm-up
         indices, taken = _ours(log_probs_N_K_C, B, M, 0)
         rows.append({"pool": name, "package": "batchbald_redux (this)", "version": batchbald_redux.__version__,
                      "seconds": taken, "indices": indices})
         _log(f"  {'ours':<22} {name:<16} M={M:<6} {taken:7.2f} s")
+    return rows
+
+# %% ../../nbs/19_benchmark.ipynb #76d29827
+def _peer_rows(peers: Sequence[str], pools: Dict[str, torch.Tensor], B: int, M: int, python, worker) -> List[dict]:
+    "The rows of every peer of `peers` on every pool, from one run of the worker (no run, and no rows, without peers)."
     jobs = [{"peer": peer, "pool": pool, "B": B, "M": M, "seed": 0} for pool in pools for peer in peers]
-    for result in run_peers(jobs, pools, python, worker) if jobs else []:
-        rows.append({"pool": result["pool"], "package": result["peer"].split(" ")[0], "version": result["version"],
-                     "seconds": result["seconds"], "indices": result["indices"]})
+    return [{"pool": result["pool"], "package": result["peer"].split(" ")[0], "version": result["version"],
+             "seconds": result["seconds"], "indices": result["indices"]}
+            for result in (run_peers(jobs, pools, python, worker) if jobs else [])]
+
+# %% ../../nbs/19_benchmark.ipynb #5cb64126
+def _value_rows(rows: List[dict], pools: Dict[str, torch.Tensor], outcomes: int) -> None:
+    "Give every row its batch's value and our seconds on its pool in the same run (for the ratio), in place."
     ours_seconds = {row["pool"]: row["seconds"] for row in rows if row["package"].startswith("batchbald_redux")}
     for row in rows:
         row["value"] = _value(pools[row["pool"]], row["indices"], outcomes)
         row["ours seconds"] = ours_seconds[row["pool"]]  # ours in the same run, for the ratio
-    left_out = [peer for peer in PEERS if peer not in peers]
-    return {"settings": {"N": N, "K": K, "C": C, "B": B, "M": M, "valued with outcomes": outcomes,
-                         **({"left out": ", ".join(left_out)} if left_out else {}),
-                         "torch": torch.__version__, "threads": torch.get_num_threads(),
-                         "machine": f"{os.cpu_count()} CPUs, {platform.machine()}"},
-            "rows": rows}
 
+# %% ../../nbs/19_benchmark.ipynb #525aaf1a
 @documented
 def format_peers(
     results: dict,  # what `peers_side_by_side` returned (or the contents of `nbs/peers.json`)
@@ -815,11 +958,62 @@ def format_peers(
                          f"{row['value']:>11.4f}{row['value'] - ours['value']:>+12.4f}")
     return "\n".join(lines)
 
-# %% ../../nbs/19_benchmark.ipynb #ff89ff2c
+# %% ../../nbs/19_benchmark.ipynb #0eb2c273
+@documented
+def peers_side_by_side(
+    python: str | os.PathLike | None,  # the peers' Python (`.venv-peers/bin/python`); not used when `peers` is empty
+    worker: str | os.PathLike | None,  # the peers' worker script (`tools/peer_worker.py`); likewise
+    peers: Sequence[str] = PEERS,  # which of `PEERS` to run (those left out are named in the settings)
+    N: int = 2000,  # pool points
+    M: int = 10_000,  # joint outcomes to sample (`num_samples`), ours and every peer's
+    outcomes: int = 2_000_000,  # outcomes of the reference valuation (`oracle.sampled_mutual_information`)
+) -> dict:
+    "Ours and every peer on an MC-dropout-like and an all-uncertain pool: seconds and batch value (`nbs/peers.json`)."
+    unknown = [peer for peer in peers if peer not in PEERS]
+    if unknown:
+        raise ValueError(f"unknown peers {unknown}; the worker knows {list(PEERS)}")
+    K, C, B = 20, 10, 10
+    pools = {"MC-dropout-like": mc_dropout_like_pool(N, K, C, seed=0),
+             "all-uncertain": mc_dropout_like_pool(N, K, C, every_point_uncertain=True, seed=0)}
+    rows = _our_rows(pools, B, M)
+    rows += _peer_rows(peers, pools, B, M, python, worker)
+    _value_rows(rows, pools, outcomes)
+    left_out = [peer for peer in PEERS if peer not in peers]
+    return {"settings": {"N": N, "K": K, "C": C, "B": B, "M": M, "valued with outcomes": outcomes,
+                         **({"left out": ", ".join(left_out)} if left_out else {}),
+                         "torch": torch.__version__, "threads": torch.get_num_threads(),
+                         "machine": f"{os.cpu_count()} CPUs, {platform.machine()}"},
+            "rows": rows}
+
+# %% ../../nbs/19_benchmark.ipynb #84fb7c06
+def _study_our_runs(pools: Dict[str, torch.Tensor], schemes: Dict[str, tuple], B: int, done: set) -> List[dict]:
+    "Each scheme of ours on every pool (the i-th seeded 100 + i) at each of its M, but the (scheme, pool, M) `done`."
+    runs = []
+    for seed, (name, log_probs_N_K_C) in enumerate(pools.items()):
+        for scheme, (estimator, sizes) in schemes.items():
+            for M in sizes:
+                if (scheme, name, M) in done:
+                    continue
+                indices, taken = _ours(log_probs_N_K_C, B, M, 100 + seed, estimator)
+                runs.append({"scheme": scheme, "pool": name, "M": M, "indices": indices, "seconds": taken})
+                _log(f"  {scheme:<28} {name:<16} M={M:<6} {taken:7.2f} s")
+    return runs
+
+# %% ../../nbs/19_benchmark.ipynb #88652d12
+def _study_peer_runs(pools: Dict[str, torch.Tensor], peer_sizes: Sequence[int], B: int, done: set, python, worker) -> List[dict]:
+    "The runs of batchbald-redux 2.0.5 on every pool (the i-th seeded 100 + i) at each of `peer_sizes`, but those `done`."
+    peer_done = {(pool, M) for scheme, pool, M in done if scheme.startswith("batchbald-redux")}
+    jobs = [{"peer": PEERS[0], "pool": name, "B": B, "M": M, "seed": 100 + seed}
+            for seed, name in enumerate(pools) for M in peer_sizes if (name, M) not in peer_done]
+    return [{"scheme": f"batchbald-redux {result['version']}", "pool": result["pool"], "M": result["M"],
+             "indices": result["indices"], "seconds": result["seconds"]}
+            for result in (run_peers(jobs, pools, python, worker) if jobs else [])]
+
+# %% ../../nbs/19_benchmark.ipynb #eda1643d
 @documented
 def sampled_value_study(
-    python,  # the peers' Python (`.venv-peers/bin/python`); not used when `peer_sizes` is empty
-    worker,  # the peers' worker script (`tools/peer_worker.py`); likewise
+    python: str | os.PathLike | None,  # the peers' Python (`.venv-peers/bin/python`); not used when `peer_sizes` is empty
+    worker: str | os.PathLike | None,  # the peers' worker script (`tools/peer_worker.py`); likewise
     schemes: Optional[Dict[str, tuple]] = None,  # name -> (the `estimator` of ours, its sizes M); None: ours at M = 625 to 10,000
     peer_sizes: Sequence[int] = (2500, 10_000),  # M of batchbald-redux 2.0.5 (empty: no peer)
     seeds: int = 8,  # pools: the all-uncertain pools of seeds 0 to `seeds` - 1
@@ -833,20 +1027,8 @@ def sampled_value_study(
     pools = {f"all-uncertain {seed}": mc_dropout_like_pool(N, K, C, every_point_uncertain=True, seed=seed) for seed in range(seeds)}
     done = {(run["scheme"], run["pool"], run["M"]) for run in kept_runs}
     runs = [dict(run) for run in kept_runs if run["pool"] in pools]
-    for seed, (name, log_probs_N_K_C) in enumerate(pools.items()):
-        for scheme, (estimator, sizes) in schemes.items():
-            for M in sizes:
-                if (scheme, name, M) in done:
-                    continue
-                indices, taken = _ours(log_probs_N_K_C, B, M, 100 + seed, estimator)
-                runs.append({"scheme": scheme, "pool": name, "M": M, "indices": indices, "seconds": taken})
-                _log(f"  {scheme:<28} {name:<16} M={M:<6} {taken:7.2f} s")
-    peer_done = {(pool, M) for scheme, pool, M in done if scheme.startswith("batchbald-redux")}
-    jobs = [{"peer": PEERS[0], "pool": name, "B": B, "M": M, "seed": 100 + seed}
-            for seed, name in enumerate(pools) for M in peer_sizes if (name, M) not in peer_done]
-    for result in run_peers(jobs, pools, python, worker) if jobs else []:
-        runs.append({"scheme": f"batchbald-redux {result['version']}", "pool": result["pool"], "M": result["M"],
-                     "indices": result["indices"], "seconds": result["seconds"]})
+    runs += _study_our_runs(pools, schemes, B, done)
+    runs += _study_peer_runs(pools, peer_sizes, B, done, python, worker)
     for run in runs:
         if "value" not in run:
             run["value"] = _value(pools[run["pool"]], run["indices"], outcomes)
