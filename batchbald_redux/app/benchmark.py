@@ -858,7 +858,8 @@ def run_benchmark(
     "Measure everything `make bench` reports (with `out_of_core`: only the pools from disk)."
     machine = _machine(quick)
     if out_of_core:
-        rows = _out_of_core_rows((lambda n: max(1, n // 1000)) if quick else (lambda n: n))
+        # quick: a thousandth of each pool, but num_samples (scale(10000)) stays at least K = 20, as BatchBALD needs
+        rows = _out_of_core_rows((lambda n: max(20, n // 1000)) if quick else (lambda n: n))
         return {"machine": {**machine, "load_average_end": load_average()}, "out_of_core": rows}
     scale = (lambda n: max(1, n // 20)) if quick else (lambda n: n)
     repeat = 1 if quick else 3
