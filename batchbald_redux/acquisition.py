@@ -8,7 +8,7 @@ __all__ = ['ACQUISITION_METHODS', 'COMPUTE_OPTIONS', 'ACQUIRE_OPTIONS', 'DECISIV
 
 # %% ../nbs/10_acquisition.ipynb #1b917253
 from dataclasses import dataclass
-from typing import Callable, Dict, Optional, Tuple
+from typing import Callable, Dict, Tuple
 
 import torch
 from torch.distributed import ProcessGroup
@@ -125,14 +125,14 @@ def acquire(
     *,
     num_samples: int = 10_000,
     coldness: float = 1.0,  # stochastic methods: 0 is uniform, math.inf is top-k
-    generator: Optional[torch.Generator] = None,
-    dtype: Optional[torch.dtype] = None,  # dtype of the computation (None: each method's default)
+    generator: torch.Generator | None = None,
+    dtype: torch.dtype | None = None,  # dtype of the computation (None: each method's default)
     device: torch.device | str | None = None,
-    progress: Optional[bool] = None,
-    max_memory: Optional[int] = None,
-    targets_T_K_C: Optional[torch.Tensor] = None,  # EPIG methods: log p(y*_t = c | w_k) on T target inputs
+    progress: bool | None = None,
+    max_memory: int | None = None,
+    targets_T_K_C: torch.Tensor | None = None,  # EPIG methods: log p(y*_t = c | w_k) on T target inputs
     process_group: ProcessGroup | None = None,
-    scratch_dir: Optional[str] = None,  # BatchBALD: folder for its per-point bounds, in a temporary file (None: in memory)
+    scratch_dir: str | None = None,  # BatchBALD: folder for its per-point bounds, in a temporary file (None: in memory)
 ) -> CandidateBatch:
     "Pick a batch with the named method (global indices with `process_group`)."
     entry = _method_entry(method)

@@ -8,7 +8,7 @@ __all__ = ['get_subset_base_indices', 'get_base_indices', 'ActiveLearningData', 
 
 # %% ../nbs/11_active_learning.ipynb #48b2c7ea
 import math
-from typing import Optional, Sequence, Sized
+from typing import Sequence, Sized
 
 import numpy as np
 import torch
@@ -37,7 +37,7 @@ def get_base_indices(
     return [int(index) for index in indices]
 
 # %% ../nbs/11_active_learning.ipynb #78f0ffc0
-def _to_tensor(indices) -> Optional[torch.Tensor]:
+def _to_tensor(indices) -> torch.Tensor | None:
     "`indices` as a tensor (an empty sequence: int64), or None where NumPy makes an array of objects."
     if isinstance(indices, torch.Tensor):
         return indices
@@ -209,7 +209,7 @@ def get_random_pool_indices(
     self,
     size: int,  # how many distinct pool indices
     *,
-    generator: Optional[torch.Generator] = None,
+    generator: torch.Generator | None = None,
 ) -> torch.Tensor:
     "`size` distinct pool indices drawn uniformly at random."
     check_count(size, "size", minimum=0)
@@ -234,7 +234,7 @@ def extract_dataset_from_pool(
     self,
     size: int,  # how many points to take
     *,
-    generator: Optional[torch.Generator] = None,
+    generator: torch.Generator | None = None,
 ) -> Subset:
     "Take `size` random points out of the pool and return them as a fixed `Subset` (a validation set, say)."
     return self.extract_dataset_from_pool_from_indices(self.get_random_pool_indices(size, generator=generator))
@@ -268,8 +268,8 @@ def get_balanced_sample_indices(
     num_classes: int,  # classes 0 .. num_classes - 1
     n_per_class: int = 2,  # points to draw from each class (a whole float such as 20 / 10 is taken too)
     *,
-    generator: Optional[torch.Generator] = None,
-    n_per_digit: Optional[int] = None,  # 2.0.5's name for `n_per_class`
+    generator: torch.Generator | None = None,
+    n_per_digit: int | None = None,  # 2.0.5's name for `n_per_class`
 ) -> torch.Tensor:
     "`n_per_class` distinct indices of each class, drawn uniformly without replacement, class by class."
     labels_N = _as_index_tensor(labels_N, "labels_N")
@@ -296,7 +296,7 @@ class RandomFixedLengthSampler(Sampler):
         dataset: Sized,  # the data set (only its length is used, read at every epoch)
         target_length: int,  # samples per epoch (an epoch covers the whole data set if it is longer)
         *,
-        generator: Optional[torch.Generator] = None,
+        generator: torch.Generator | None = None,
     ):
         if len(dataset) < 1:
             raise ValueError("RandomFixedLengthSampler needs a non-empty data set")

@@ -12,7 +12,7 @@ import os
 import tempfile
 import warnings
 from functools import partial
-from typing import Callable, List, Optional
+from typing import Callable, List
 
 import torch
 from torch.distributed import ProcessGroup
@@ -109,10 +109,10 @@ def _pool_terms(log_probs_N_K_C, dtype, device, progress, max_memory, process_gr
 def compute_conditional_entropy(
     log_probs_N_K_C: torch.Tensor,  # log p(y_n = c | w_k)
     *,
-    dtype: Optional[torch.dtype] = None,
+    dtype: torch.dtype | None = None,
     device: torch.device | str | None = None,
-    progress: Optional[bool] = None,
-    max_memory: Optional[int] = None,
+    progress: bool | None = None,
+    max_memory: int | None = None,
     process_group: ProcessGroup | None = None,
 ) -> torch.Tensor:
     "$H[y_n \\mid \\omega]$ for every pool point, float64 on the CPU (with `process_group`: this rank's shard's)."
@@ -123,10 +123,10 @@ def compute_conditional_entropy(
 def compute_entropy(
     log_probs_N_K_C: torch.Tensor,  # log p(y_n = c | w_k)
     *,
-    dtype: Optional[torch.dtype] = None,
+    dtype: torch.dtype | None = None,
     device: torch.device | str | None = None,
-    progress: Optional[bool] = None,
-    max_memory: Optional[int] = None,
+    progress: bool | None = None,
+    max_memory: int | None = None,
     process_group: ProcessGroup | None = None,
 ) -> torch.Tensor:
     "$H[y_n]$ of the averaged prediction for every pool point, float64 on the CPU (with `process_group`: this rank's shard's)."
@@ -147,7 +147,7 @@ def _mapped_tensor(folder: str, name: str, size: int, dtype: torch.dtype) -> tor
 class _Bounds:
     "Per pool point: its last gain, a bound on its gain now (-inf once picked), and whether it is fresh (of this step)."
 
-    def __init__(self, N: int, rows: int, scratch_dir: Optional[str] = None):
+    def __init__(self, N: int, rows: int, scratch_dir: str | None = None):
         self.N, self.rows = N, max(1, rows)  # rows: points per block of a scan
         if scratch_dir is None or N == 0:
             self.gains_N, self.fresh_N = torch.zeros(N, dtype=torch.float64), torch.zeros(N, dtype=torch.bool)
@@ -263,7 +263,7 @@ def _greedy_step(
     gains_of: Callable,  # fresh gains of candidates, given their pool indices
     bounds: _Bounds,  # the last gain of each point (-inf: picked); updated in place
     tolerance: float,  # gains this close are ties, broken by the lowest index
-    first_chunk: Optional[int],  # lazy greedy's first chunk (None: exhaustive greedy)
+    first_chunk: int | None,  # lazy greedy's first chunk (None: exhaustive greedy)
     process_group=None,  # the ranks that hold the other shards (None: one process)
     offset: int = 0,  # global index of this shard's first point
 ) -> tuple:
@@ -360,10 +360,10 @@ class SaturationWarning(UserWarning):
 # %% ../nbs/06_batchbald.ipynb #6e651bf0
 def _saturation(
     information: float,  # the batch's mutual information so far (an estimate, in nats)
-    best_gain: Optional[float],  # the best gain of this step (None: not scored yet)
+    best_gain: float | None,  # the best gain of this step (None: not scored yet)
     K: int,  # posterior samples
     tolerance: float,  # gains within this of zero are zero up to rounding
-) -> Optional[str]:
+) -> str | None:
     "Why the batch is saturated, or None if it is not."
     delta = SATURATION_FRACTION * math.log(K)
     if K == 1:
@@ -408,7 +408,7 @@ def _gumbel_top(bounds: _Bounds, count: int, resolution: float, generator, offse
 
 # %% ../nbs/06_batchbald.ipynb #736320c4
 def _fill_picks(log_probs_N_K_C, bounds: _Bounds, count: int, resolution: float, generator, dtype, device, max_memory,
-                process_group=None, offset: int = 0, N: Optional[int] = None) -> List[int]:
+                process_group=None, offset: int = 0, N: int | None = None) -> List[int]:
     "`count` points not picked yet, drawn without replacement with probability proportional to BALD, in draw order."
     _rescore_unpicked(log_probs_N_K_C, bounds, dtype, device, max_memory)
     top = _gumbel_top(bounds, count, resolution, generator, offset, bounds.N if N is None else N)
@@ -418,7 +418,7 @@ def _fill_picks(log_probs_N_K_C, bounds: _Bounds, count: int, resolution: float,
 
 # %% ../nbs/06_batchbald.ipynb #8f2f54fe
 def _greedy_picks(log_probs_N_K_C, batch_size: int, bounds: _Bounds, joint_entropy: DynamicJointEntropy, conditional_of: Callable,
-                  lazy_first_chunk: Optional[int], progress, process_group, offset: int) -> tuple:
+                  lazy_first_chunk: int | None, progress, process_group, offset: int) -> tuple:
     "`(indices, scores, reason, tolerance)`: greedy picks until `batch_size` or saturation (`reason`: why, or None)."
     # lazy_first_chunk: lazy greedy's first chunk (0: ~2**16 / (M C), at least 16); None: exhaustive greedy
     _, K, C = log_probs_N_K_C.shape
@@ -468,7 +468,7 @@ def _batchbald_layout(log_probs_N_K_C, batch_size, num_samples, dtype, device, l
     return group, dtype, device, offset, N, batch_size
 
 # %% ../nbs/06_batchbald.ipynb #a738cb9a
-def _filled_batch(log_probs_N_K_C, bounds: _Bounds, indices: List[int], scores: List[float], reason: Optional[str], tolerance: float,
+def _filled_batch(log_probs_N_K_C, bounds: _Bounds, indices: List[int], scores: List[float], reason: str | None, tolerance: float,
                   batch_size: int, generator, dtype, device, max_memory, process_group, offset: int, N: int) -> CandidateBatch:
     "The greedy picks, filled by PowerBALD up to `batch_size` after saturation (with a warning), every score in [0, log K]."
     K = log_probs_N_K_C.shape[1]
@@ -488,16 +488,16 @@ def get_batchbald_batch(
     log_probs_N_K_C: torch.Tensor,  # log p(y_n = c | w_k) for the pool
     batch_size: int,  # how many points to pick (at most N)
     num_samples: int,
-    dtype: Optional[torch.dtype] = None,  # dtype of the pool computation (None: float32, as in 2.0.5)
+    dtype: torch.dtype | None = None,  # dtype of the pool computation (None: float32, as in 2.0.5)
     device: torch.device | str | None = None,
     *,
     lazy: bool = True,  # lazy greedy: rescore only the candidates that could win (False: rescore the whole pool)
-    lazy_first_chunk: Optional[int] = None,  # candidates a lazy step scores first (None: ~2**16 / (M C), at least 16)
-    generator: Optional[torch.Generator] = None,
-    progress: Optional[bool] = None,
-    max_memory: Optional[int] = None,
+    lazy_first_chunk: int | None = None,  # candidates a lazy step scores first (None: ~2**16 / (M C), at least 16)
+    generator: torch.Generator | None = None,
+    progress: bool | None = None,
+    max_memory: int | None = None,
     process_group: ProcessGroup | None = None,
-    scratch_dir: Optional[str] = None,  # folder for the 9 bytes a point of bounds, in a temporary file (None: in memory)
+    scratch_dir: str | None = None,  # folder for the 9 bytes a point of bounds, in a temporary file (None: in memory)
     exact_outcomes: int = EXACT_OUTCOMES,  # joint outcomes enumerated whatever num_samples says (0: num_samples decides)
     estimator: Callable[..., DynamicJointEntropy] = DynamicJointEntropy,  # builds the batch's joint entropy, called as DynamicJointEntropy is
 ) -> CandidateBatch:
@@ -520,10 +520,10 @@ def get_batchbald_batch(
 def compute_bald(
     log_probs_N_K_C: torch.Tensor,  # log p(y_n = c | w_k) for the pool
     *,
-    dtype: Optional[torch.dtype] = None,
+    dtype: torch.dtype | None = None,
     device: torch.device | str | None = None,
-    progress: Optional[bool] = None,
-    max_memory: Optional[int] = None,
+    progress: bool | None = None,
+    max_memory: int | None = None,
     process_group: ProcessGroup | None = None,
 ) -> torch.Tensor:
     "Every pool point's BALD score $H[y] - H[y \\mid \\omega]$, float64 on the CPU (with `process_group`: this rank's shard's)."
@@ -561,11 +561,11 @@ def _top_bald(log_probs_N_K_C, k: int, dtype, device, max_memory, progress) -> l
 def get_bald_batch(
     log_probs_N_K_C: torch.Tensor,  # log p(y_n = c | w_k) for the pool
     batch_size: int,  # how many points to pick (at most N)
-    dtype: Optional[torch.dtype] = None,
+    dtype: torch.dtype | None = None,
     device: torch.device | str | None = None,
     *,
-    progress: Optional[bool] = None,
-    max_memory: Optional[int] = None,
+    progress: bool | None = None,
+    max_memory: int | None = None,
     process_group: ProcessGroup | None = None,
 ) -> CandidateBatch:
     "Top-`batch_size` points by BALD score $H[y] - H[y \\mid \\omega]$, best first (global indices with `process_group`)."

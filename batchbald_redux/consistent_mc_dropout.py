@@ -9,7 +9,7 @@ __all__ = ['MC_DROPOUT_LAYERS', 'OUTPUT_KINDS', 'ConsistentMCDropout', 'Consiste
 # %% ../nbs/12_consistent_mc_dropout.ipynb #b2b38dda
 import warnings
 from collections.abc import Iterable, Mapping
-from typing import Optional, Sequence
+from typing import Sequence
 
 import torch
 from torch import nn
@@ -31,8 +31,8 @@ class _ConsistentMCDropoutNd(nn.Module):
             raise ValueError(f"dropout probability p must be in [0, 1), got {p!r}")
         self.p = float(p)
         self._mask = None  # mask_K_..., drawn on first use in eval mode
-        self._k: Optional[int] = None  # set by BayesianModule.forward for the duration of a call
-        self._generator: Optional[torch.Generator] = None  # set by predict_log_probs for the duration of a call
+        self._k: int | None = None  # set by BayesianModule.forward for the duration of a call
+        self._generator: torch.Generator | None = None  # set by predict_log_probs for the duration of a call
 
     def extra_repr(self) -> str:
         return f"p={self.p}"
@@ -233,7 +233,7 @@ for _name, _helper in (("mc_tensor", _mc_tensor), ("flatten_tensor", _flatten_te
 MC_DROPOUT_LAYERS = (nn.Dropout, nn.Dropout1d, nn.Dropout2d, nn.Dropout3d)  # made consistent in a plain model
 
 # %% ../nbs/12_consistent_mc_dropout.ipynb #12830d0e
-def _batch_count(data, chunk_size: int) -> Optional[int]:
+def _batch_count(data, chunk_size: int) -> int | None:
     "How many batches `data` gives, if it says."
     if isinstance(data, (torch.Tensor, Dataset)) and hasattr(data, "__len__"):
         return -(-len(data) // chunk_size)
@@ -265,7 +265,7 @@ def _input_batches(data, chunk_size: int):
         yield _model_input(batch)
 
 # %% ../nbs/12_consistent_mc_dropout.ipynb #9746c3de
-def _loader_problem(data: DataLoader) -> Optional[str]:
+def _loader_problem(data: DataLoader) -> str | None:
     "What makes a DataLoader's rows other than its dataset's, each once, in order; None if nothing does."
     if data.batch_sampler is not None and type(data.batch_sampler) is not BatchSampler:
         return f"whose batch_sampler is a {type(data.batch_sampler).__name__}"
@@ -492,7 +492,7 @@ def finish(self):
 class _ConsistentDropoutHooks:
     "For one call: hooks that multiply a plain model's dropout layers' outputs by mask `sample` of K, shared by every input."
 
-    def __init__(self, model: nn.Module, k: int, generator: Optional[torch.Generator]):
+    def __init__(self, model: nn.Module, k: int, generator: torch.Generator | None):
         self.layers = [module for module in model.modules() if isinstance(module, MC_DROPOUT_LAYERS) and module.p > 0]
         self.seeds = torch.randint(0, 2**62, (len(self.layers),), generator=generator).tolist()
         self.k, self.sample, self.masks, self.handles = k, 0, {}, []
@@ -589,7 +589,7 @@ def _check_model(model, k) -> tuple:
 class _GeneratorLent:
     "A BayesianModule's dropout layers draw their masks from `generator` for a block (nothing for other models)."
 
-    def __init__(self, model, generator: Optional[torch.Generator]):
+    def __init__(self, model, generator: torch.Generator | None):
         self.layers = model._dropout_layers() if isinstance(model, BayesianModule) and generator is not None else []
         self.generator = generator
 
@@ -645,12 +645,12 @@ def _check_arguments(data, output: str, generator, chunk_size: int):
 def predict_log_probs(
     model: nn.Module | Sequence[nn.Module],  # a BayesianModule, any nn.Module (its dropout layers made consistent), or a list or tuple of modules (an ensemble); on a batch of B inputs it returns B x C scores of the kind `output` names (a BayesianModule: B x K x C)
     data: torch.Tensor | Dataset | Iterable,  # a tensor of inputs, a Dataset, or an iterable of batches (a DataLoader): tensors, (inputs, target, ...), dicts
-    k: Optional[int] = None,  # samples K (for an ensemble: None or its number of members)
+    k: int | None = None,  # samples K (for an ensemble: None or its number of members)
     *,
     output: str = "logits",  # what the model returns: "logits" (log-softmax taken), "probs" (log taken) or "log_probs"
     device: torch.device | str | None = None,  # where the inputs go (None: the device of the model, or of each member)
-    progress: Optional[bool] = False,  # a progress bar over the batches (None: only on a terminal)
-    generator: Optional[torch.Generator] = None,
+    progress: bool | None = False,  # a progress bar over the batches (None: only on a terminal)
+    generator: torch.Generator | None = None,
     chunk_size: int = 1024,  # inputs per forward call, for a tensor or a Dataset
     dtype: torch.dtype = torch.float32,  # of the result
     output_device: torch.device | str = "cpu",  # of the result

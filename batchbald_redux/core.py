@@ -18,7 +18,7 @@ import linecache
 import sys
 import tokenize
 from contextlib import contextmanager
-from typing import Any, Callable, Iterator, Optional
+from typing import Any, Callable, Iterator
 
 import torch
 from toma import simple as toma_simple
@@ -191,7 +191,7 @@ def check_count(
 @documented
 def check_generator(
     generator: torch.Generator | None,  # a CPU `torch.Generator`, or None for PyTorch's global one
-) -> Optional[torch.Generator]:
+) -> torch.Generator | None:
     "`generator` if it is None or a CPU `torch.Generator`, else a clear error."
     if generator is None:
         return None
@@ -210,7 +210,7 @@ UNIFORM_LEVELS = 2**52  # U = (m + 1/2) / 2**52 with m uniform in {0, ..., 2**52
 @documented
 def gumbel_noise(
     N: int,  # how many draws
-    generator: Optional[torch.Generator] = None,
+    generator: torch.Generator | None = None,
 ) -> torch.Tensor:
     "N independent standard Gumbel draws, float64 on the CPU, all finite."
     levels_N = torch.randint(UNIFORM_LEVELS, (N,), generator=check_generator(generator), dtype=torch.int64)
@@ -239,7 +239,7 @@ def resolve_compute(
     tensor: torch.Tensor,  # the input the computation reads
     dtype: torch.dtype | None = None,  # asked-for dtype (None: `default`, else the input's; half precision computes in float32)
     device: torch.device | str | None = None,  # asked-for device (None: the input's)
-    default: Optional[torch.dtype] = None,  # the dtype when none is asked for (None: the input's)
+    default: torch.dtype | None = None,  # the dtype when none is asked for (None: the input's)
 ) -> tuple:
     "The checked `(dtype, device)` to compute in."
     dtype, device = check_compute_options(dtype, device)
@@ -277,7 +277,7 @@ CPU_CHUNK_BYTES = 8 * 2**20  # on the CPU, chunks are no larger than this even i
 # %% ../nbs/00_core.ipynb #24ad7bd0
 @documented
 def check_max_memory(
-    max_memory: Optional[int],  # bytes of temporaries per chunk (None: `DEFAULT_MAX_MEMORY`)
+    max_memory: int | None,  # bytes of temporaries per chunk (None: `DEFAULT_MAX_MEMORY`)
 ) -> int:
     "The memory budget in bytes, or a clear error."
     if max_memory is None:
@@ -290,7 +290,7 @@ def check_max_memory(
 @documented
 def rows_per_chunk(
     bytes_per_row: int,  # temporaries per pool point
-    max_memory: Optional[int],  # the budget (None: `DEFAULT_MAX_MEMORY`)
+    max_memory: int | None,  # the budget (None: `DEFAULT_MAX_MEMORY`)
     device: torch.device | str | None = None,  # where the chunk is computed; on the CPU, `CPU_CHUNK_BYTES` caps the budget
 ) -> int:
     "How many pool points fit in one chunk of at most `max_memory` bytes of temporaries (at least one)."
@@ -319,7 +319,7 @@ def for_chunks(
 # %% ../nbs/00_core.ipynb #2545fc36
 @documented
 def progress_bar(
-    progress: Optional[bool],  # True: show, False: hide, None: only on a terminal
+    progress: bool | None,  # True: show, False: hide, None: only on a terminal
     **kwargs: Any,  # passed to `tqdm` (total, desc, ...)
 ) -> tqdm:
     "A `tqdm` bar that leaves no line behind when it closes."
@@ -441,7 +441,7 @@ def _check_values(log_probs_N_K_C: torch.Tensor, name: str, max_memory: int | No
 def check_log_probs(
     log_probs_N_K_C: torch.Tensor,  # log p(y_n = c | w_k), shape N x K x C
     name: str = "log_probs_N_K_C",  # what to call the tensor in error messages
-    max_memory: Optional[int] = None,  # bytes of temporaries for the check
+    max_memory: int | None = None,  # bytes of temporaries for the check
     values: bool = True,  # also check the values (False: only type and shape, for callers that check values as they go)
 ):
     "Raise a `TypeError` or `ValueError` naming the problem unless `log_probs_N_K_C` holds valid log-probabilities."
@@ -454,7 +454,7 @@ def check_log_probs(
 @contextmanager
 @documented
 def torch_threads(
-    threads: Optional[int],  # PyTorch intra-op threads inside the block (None: leave the setting alone)
+    threads: int | None,  # PyTorch intra-op threads inside the block (None: leave the setting alone)
 ) -> Iterator[None]:
     "Run a block with `threads` PyTorch threads, then restore the number it had."
     if threads is None:

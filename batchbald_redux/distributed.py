@@ -9,7 +9,7 @@ __all__ = ['check_process_group', 'comm_device', 'all_max', 'gather_rows', 'shar
 # %% ../nbs/01_distributed.ipynb #efeefc3f
 import math
 from contextlib import contextmanager
-from typing import List, Optional
+from typing import List
 
 import torch
 import torch.distributed as dist
@@ -27,7 +27,7 @@ def _check_initialised() -> None:
 @documented
 def check_process_group(
     process_group: ProcessGroup | None,  # a torch.distributed ProcessGroup, or None for one process
-) -> Optional[ProcessGroup]:
+) -> ProcessGroup | None:
     "`process_group` if it is None or a group this process belongs to, else a clear error."
     if process_group is None:
         return None
@@ -156,14 +156,14 @@ def first_across_ranks(
     return _lowest_offer(offers_P_2)
 
 # %% ../nbs/01_distributed.ipynb #ecc709b9
-def _owner(row_X: Optional[torch.Tensor], process_group: ProcessGroup) -> int:
+def _owner(row_X: torch.Tensor | None, process_group: ProcessGroup) -> int:
     "The rank of `process_group` that passes the row (the others pass None), on every rank."
     return int(all_max(-1.0 if row_X is None else dist.get_rank(process_group), process_group))
 
 # %% ../nbs/01_distributed.ipynb #a411b03f
 @documented
 def share_row(
-    row_X: Optional[torch.Tensor],  # the row on the one rank that owns it, None on the others
+    row_X: torch.Tensor | None,  # the row on the one rank that owns it, None on the others
     shape: tuple,  # its shape
     process_group: ProcessGroup | None,  # a checked process group, or None
 ) -> torch.Tensor:
@@ -190,7 +190,7 @@ def top_k_across_ranks(
     k: int,  # how many to keep (at most the pool size)
     offset: int,  # global index of this rank's first point
     process_group: ProcessGroup | None,  # a checked process group
-    indices_n: Optional[torch.Tensor] = None,  # the scores' indices in this shard (None: their positions)
+    indices_n: torch.Tensor | None = None,  # the scores' indices in this shard (None: their positions)
 ) -> tuple:
     "`(scores_k, indices_k)`: the `k` best scores over the ranks, best first, with global indices."
     scores_k, indices_k = torch.topk(scores_n, min(k, scores_n.shape[0]))

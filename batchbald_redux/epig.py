@@ -9,7 +9,6 @@ __all__ = ['get_powerepig_batch', 'get_softmaxepig_batch', 'get_softrankepig_bat
 # %% ../nbs/08_epig.ipynb #25c493cf
 import importlib
 import math
-from typing import Optional
 
 import torch
 from torch.distributed import ProcessGroup
@@ -59,7 +58,7 @@ def _check_targets_match(log_probs_N_K_C: torch.Tensor, log_probs_T_K_C: torch.T
 def _check_pool_and_targets(
     log_probs_N_K_C,  # the pool
     log_probs_T_K_C,  # the targets
-    max_memory: Optional[int] = None,  # bytes of temporaries for the checks
+    max_memory: int | None = None,  # bytes of temporaries for the checks
 ):
     "Clear errors unless both hold log-probabilities of the same K posterior samples and C classes."
     check_log_probs(log_probs_N_K_C, "log_probs_N_K_C", max_memory)
@@ -117,7 +116,7 @@ def target_columns(
     T: int,  # target inputs
     C: int,  # classes
     itemsize: int,  # bytes per number of the computation's dtype
-    max_memory: Optional[int],
+    max_memory: int | None,
     device: torch.device | str,
     min_rows: int = 64,  # pool points that must fit beside a chunk of targets
 ) -> int:
@@ -186,10 +185,10 @@ def compute_epig(
     log_probs_N_K_C: torch.Tensor,  # log p(y_n = c | w_k) for the pool
     log_probs_T_K_C: torch.Tensor,  # log p(y*_t = c | w_k) for T target inputs, under the same K samples
     *,
-    dtype: Optional[torch.dtype] = None,
+    dtype: torch.dtype | None = None,
     device: torch.device | str | None = None,
-    progress: Optional[bool] = None,
-    max_memory: Optional[int] = None,
+    progress: bool | None = None,
+    max_memory: int | None = None,
     process_group: ProcessGroup | None = None,
 ) -> torch.Tensor:
     "Every pool point's EPIG, $\\frac{1}{T}\\sum_t I[y_n; y^*_t]$, float64 on the CPU (with `process_group`: this rank's shard's)."
@@ -211,11 +210,11 @@ def get_epig_batch(
     log_probs_N_K_C: torch.Tensor,  # log p(y_n = c | w_k) for the pool
     log_probs_T_K_C: torch.Tensor,  # log p(y*_t = c | w_k) for the targets, under the same K samples
     batch_size: int,  # how many points to pick (at most N)
-    dtype: Optional[torch.dtype] = None,
+    dtype: torch.dtype | None = None,
     device: torch.device | str | None = None,
     *,
-    progress: Optional[bool] = None,
-    max_memory: Optional[int] = None,
+    progress: bool | None = None,
+    max_memory: int | None = None,
     process_group: ProcessGroup | None = None,
 ) -> CandidateBatch:
     "Top-`batch_size` points by EPIG, best first (global indices with `process_group`)."
@@ -254,8 +253,8 @@ def _target_outcomes(
     log_probs_T_K_C: torch.Tensor,  # the targets
     exact: bool,  # enumerate every (outcome, target, label); else draw `num_samples` of them
     num_samples: int,
-    generator: Optional[torch.Generator],
-    max_memory: Optional[int] = None,  # bytes of temporaries for the targets' labels (drawn in chunks of rows)
+    generator: torch.Generator | None,
+    max_memory: int | None = None,  # bytes of temporaries for the targets' labels (drawn in chunks of rows)
 ) -> tuple:
     "`(log_batch_R_K, log_rows_R_K)`: log p(y_m | w_k) and log p(y_m, y*_t = c' | w_k) (/T if enumerated) for R rows."
     T, K, C = log_probs_T_K_C.shape
@@ -355,12 +354,12 @@ def get_batchepig_batch(
     log_probs_T_K_C: torch.Tensor,  # log p(y*_t = c | w_k) for the targets, under the same K samples
     batch_size: int,  # how many points to pick (at most N)
     num_samples: int,  # most outcomes to enumerate (batch, and batch x target labels) before sampling, and how many to sample
-    dtype: Optional[torch.dtype] = None,  # dtype of the pool computation (None: float32, as in get_batchbald_batch)
+    dtype: torch.dtype | None = None,  # dtype of the pool computation (None: float32, as in get_batchbald_batch)
     device: torch.device | str | None = None,
     *,
-    generator: Optional[torch.Generator] = None,
-    progress: Optional[bool] = None,
-    max_memory: Optional[int] = None,
+    generator: torch.Generator | None = None,
+    progress: bool | None = None,
+    max_memory: int | None = None,
     process_group: ProcessGroup | None = None,
 ) -> CandidateBatch:
     "Greedy batch EPIG: `scores[i]` is $\\frac{1}{T}\\sum_t I[y_1, \\dots, y_{i+1}; y^*_t]$ of the first i+1 picks."

@@ -8,7 +8,7 @@ __all__ = ['TransformedDataset', 'create_repeated_dataset', 'get_targets', 'crea
 
 # %% ../nbs/13_repeated_mnist.ipynb #6a9f04a7
 from functools import partial
-from typing import Callable, Optional, Sequence
+from typing import Callable, Sequence
 
 import torch
 from torch.utils.data import ConcatDataset, Dataset, Subset, TensorDataset
@@ -24,8 +24,8 @@ class TransformedDataset(Dataset):
         self,
         dataset: Dataset | Sequence,  # the data set to wrap: anything with len() and []
         *,
-        transformer: Optional[Callable] = None,  # (index, item) -> new item
-        vision_transformer: Optional[Callable] = None,  # input -> new input, for (input, target, ...) items
+        transformer: Callable | None = None,  # (index, item) -> new item
+        vision_transformer: Callable | None = None,  # input -> new input, for (input, target, ...) items
     ):
         if (transformer is None) == (vision_transformer is None):
             raise TypeError("TransformedDataset takes exactly one of transformer and vision_transformer")

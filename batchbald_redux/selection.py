@@ -12,7 +12,7 @@ import inspect
 import math
 import numbers
 from dataclasses import dataclass
-from typing import Callable, List, Optional
+from typing import Callable, List
 
 import torch
 from torch.distributed import ProcessGroup
@@ -131,7 +131,7 @@ def top_batch(
     return CandidateBatch(scores=values_k.tolist(), indices=indices_k.tolist())
 
 # %% ../nbs/03_selection.ipynb #917d6246
-def _gumbel_top_k(logits_N: torch.Tensor, batch_size: int, generator: Optional[torch.Generator]) -> torch.Tensor:
+def _gumbel_top_k(logits_N: torch.Tensor, batch_size: int, generator: torch.Generator | None) -> torch.Tensor:
     "`batch_size` distinct indices drawn without replacement with probabilities $\\propto e^{\\ell_n}$, in draw order."
     return torch.topk(logits_N + gumbel_noise(logits_N.shape[0], generator), batch_size).indices
 
@@ -174,7 +174,7 @@ def _sample(
     scores_N,  # one score per pool point
     batch_size: int,  # how many distinct points to draw (at most N)
     coldness: float,  # beta
-    generator: Optional[torch.Generator],  # CPU generator for the noise (None: torch's global one)
+    generator: torch.Generator | None,  # CPU generator for the noise (None: torch's global one)
     logits: Callable,  # (scores_N, coldness, batch_size) -> log-weights, for 0 < coldness < inf
 ) -> CandidateBatch:
     "Check the arguments, then draw: uniform at coldness 0, top-k at coldness inf, Gumbel-top-k between."
@@ -205,7 +205,7 @@ def sample_power(
     batch_size: int,  # how many distinct points to draw (at most N)
     *,
     coldness: float = 1.0,  # beta in p ~ s**beta: 0 is uniform, math.inf is top-k
-    generator: Optional[torch.Generator] = None,
+    generator: torch.Generator | None = None,
 ) -> CandidateBatch:
     "Distinct points drawn without replacement with probability $\\propto s^\\beta$, in draw order, with their scores."
     return _sample(scores_N, batch_size, coldness, generator, _power_logits)
@@ -222,7 +222,7 @@ def sample_softmax(
     batch_size: int,  # how many distinct points to draw (at most N)
     *,
     coldness: float = 1.0,  # beta in p ~ exp(beta * s): 0 is uniform, math.inf is top-k
-    generator: Optional[torch.Generator] = None,
+    generator: torch.Generator | None = None,
 ) -> CandidateBatch:
     "Distinct points drawn without replacement with probability $\\propto e^{\\beta s}$, in draw order, with their scores."
     return _sample(scores_N, batch_size, coldness, generator, _softmax_logits)
@@ -242,7 +242,7 @@ def sample_softrank(
     batch_size: int,  # how many distinct points to draw (at most N)
     *,
     coldness: float = 1.0,  # beta in p ~ rank**-beta: 0 is uniform, math.inf is top-k
-    generator: Optional[torch.Generator] = None,
+    generator: torch.Generator | None = None,
 ) -> CandidateBatch:
     "Distinct points drawn without replacement with probability $\\propto r^{-\\beta}$ (rank 1: highest score), in draw order."
     return _sample(scores_N, batch_size, coldness, generator, _softrank_logits)
@@ -318,7 +318,7 @@ def _sampling_parameters() -> list:
     "`coldness` and `generator`, keyword-only."
     keyword = inspect.Parameter.KEYWORD_ONLY
     return [inspect.Parameter("coldness", keyword, default=1.0, annotation=float),
-            inspect.Parameter("generator", keyword, default=None, annotation=Optional[torch.Generator])]
+            inspect.Parameter("generator", keyword, default=None, annotation=torch.Generator | None)]
 
 # %% ../nbs/03_selection.ipynb #781fe1fc
 def _sampling_rows(score: Callable, sampler: str, score_name: str) -> dict:
@@ -326,7 +326,7 @@ def _sampling_rows(score: Callable, sampler: str, score_name: str) -> dict:
     at_most = f"at most N; for 0 < coldness < inf, at most those with {score_name} > 0" if sampler == "power" else "at most N"
     return _rows(score, batch_size=("int", f"how many distinct points to draw ({at_most})"),
                  coldness=("float", SAMPLERS[sampler][1].format(score=score_name)),
-                 generator=("Optional[torch.Generator]", SHARED_PARAMETERS["generator"]))
+                 generator=("torch.Generator | None", SHARED_PARAMETERS["generator"]))
 
 # %% ../nbs/03_selection.ipynb #694d4063
 def _stochastic(
@@ -353,7 +353,7 @@ def stochastic_method(
     summary: str,  # its one-line docstring
     module: str,  # the module it is defined in (`__name__` there)
     score_name: str,  # what the score is called in the help text, e.g. "BALD"
-    prepare: Optional[Callable] = None,  # prepare(scores_N, *inputs, **options) -> the scores to draw from (None: as they are)
+    prepare: Callable | None = None,  # prepare(scores_N, *inputs, **options) -> the scores to draw from (None: as they are)
 ) -> Callable:
     "An acquisition function that draws `batch_size` distinct points with `sampler` from `score`, in draw order, with their scores."
     inputs, options = _score_parameters(score)
@@ -387,7 +387,7 @@ def stochastic_methods(
     name: str,  # what the score is called in the help text, e.g. "BALD" or "entropy" (capitalised in the summaries' labels)
     symbol: str,  # how the summaries write it, in LaTeX
     module: str,  # the module the methods are defined in (`__name__` there)
-    prepare_power: Optional[Callable] = None,  # `prepare` of the power method (None: the scores as they are)
+    prepare_power: Callable | None = None,  # `prepare` of the power method (None: the scores as they are)
 ) -> tuple:
     "The power, softmax and soft-rank methods of a score, in that order, made by `stochastic_method`."
     return tuple(

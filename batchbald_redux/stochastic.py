@@ -8,7 +8,7 @@ __all__ = ['get_powerbald_batch', 'get_softmaxbald_batch', 'get_softrankbald_bat
 
 # %% ../nbs/07_stochastic.ipynb #d45d6cb3
 import math
-from typing import Any, Optional
+from typing import Any
 
 import torch
 from torch.distributed import ProcessGroup
@@ -45,7 +45,7 @@ def get_random_batch(
     log_probs_N_K_C: torch.Tensor,  # the pool (only its size is used)
     batch_size: int,  # how many distinct points to draw (at most N)
     *,
-    generator: Optional[torch.Generator] = None,
+    generator: torch.Generator | None = None,
     process_group: ProcessGroup | None = None,
 ) -> CandidateBatch:
     "`batch_size` distinct pool points drawn uniformly at random, in draw order; their scores are 0."

@@ -7,8 +7,6 @@ __all__ = ['get_entropy_batch', 'get_powerentropy_batch', 'get_softmaxentropy_ba
            'get_variation_ratios_batch', 'compute_variation_ratios']
 
 # %% ../nbs/09_uncertainty.ipynb #6fa19ac6
-from typing import Optional
-
 import torch
 from torch.distributed import ProcessGroup
 
@@ -53,10 +51,10 @@ def _variation_ratios(log_probs_N_K_C, dtype, device, max_memory, progress) -> t
 def compute_variation_ratios(
     log_probs_N_K_C: torch.Tensor,  # log p(y_n = c | w_k)
     *,
-    dtype: Optional[torch.dtype] = None,
+    dtype: torch.dtype | None = None,
     device: torch.device | str | None = None,
-    progress: Optional[bool] = None,
-    max_memory: Optional[int] = None,
+    progress: bool | None = None,
+    max_memory: int | None = None,
     process_group: ProcessGroup | None = None,
 ) -> torch.Tensor:
     "Every pool point's variation ratio $1 - \\max_c \\bar p_c$, float64 on the CPU (with `process_group`: this rank's shard's)."

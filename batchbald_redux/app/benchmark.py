@@ -22,7 +22,7 @@ import threading
 import time
 import types
 import warnings
-from typing import Any, Callable, Dict, List, Optional, Sequence
+from typing import Any, Callable, Dict, List, Sequence
 
 import numpy as np
 import torch
@@ -225,7 +225,7 @@ def in_fresh_process(
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 # %% ../../nbs/19_benchmark.ipynb #b6f347d0
-def _measure_memory_here(N: int, K: int, C: int, B: int, M: int, max_memory: Optional[int]) -> dict:
+def _measure_memory_here(N: int, K: int, C: int, B: int, M: int, max_memory: int | None) -> dict:
     "In this process: the peak resident memory before and after one `get_batchbald_batch`, the pool already built."
     pool_N_K_C = mc_dropout_like_pool(N, K, C)
     get_batchbald_batch(pool_N_K_C[:100], 2, M, max_memory=max_memory)  # load every code path once
@@ -249,7 +249,7 @@ def peak_memory(
     C: int,  # classes
     B: int,  # batch size
     M: int,  # joint outcomes to sample (`num_samples`)
-    max_memory: Optional[int] = None,  # as in `get_batchbald_batch` (None: its default)
+    max_memory: int | None = None,  # as in `get_batchbald_batch` (None: its default)
 ) -> dict:
     "Peak resident memory of one BatchBALD acquisition beyond its pool, measured in a fresh Python process."
     return in_fresh_process("_measure_memory_here", N, K, C, B, M, max_memory)
@@ -265,7 +265,7 @@ def _random_log_probs(N: int, K: int, C: int, seed: int) -> torch.Tensor:
     return log_probs_N_K_C
 
 # %% ../../nbs/19_benchmark.ipynb #ff07f1e4
-def _epig_floor_chunks(log_probs_N_K_C: torch.Tensor, log_probs_T_K_C: torch.Tensor, max_memory: Optional[int]) -> tuple:
+def _epig_floor_chunks(log_probs_N_K_C: torch.Tensor, log_probs_T_K_C: torch.Tensor, max_memory: int | None) -> tuple:
     "`(chunks, target_chunks, product, logs)`: the pool and targets in `compute_epig`'s chunk sizes, and the scratch."
     (N, K, C), T = log_probs_N_K_C.shape, log_probs_T_K_C.shape[0]
     t = target_columns(T, C, 4, max_memory, "cpu")
@@ -281,7 +281,7 @@ def _epig_floor_chunks(log_probs_N_K_C: torch.Tensor, log_probs_T_K_C: torch.Ten
 def epig_floor_seconds(
     log_probs_N_K_C: torch.Tensor,  # the pool, N x K x C
     log_probs_T_K_C: torch.Tensor,  # the target samples, T x K x C
-    max_memory: Optional[int] = None,
+    max_memory: int | None = None,
 ) -> float:
     "Seconds of the products and the $x \\log x$ passes alone, in `compute_epig`'s chunks and scratch memory (float32, CPU)."
     chunks, target_chunks, product, logs = _epig_floor_chunks(log_probs_N_K_C, log_probs_T_K_C, max_memory)
@@ -312,7 +312,7 @@ def epig_speed(
             "floor_s": floor, "ratio": ours / floor}
 
 # %% ../../nbs/19_benchmark.ipynb #93159ca0
-def _measure_epig_memory_here(N: int, T: int, K: int, C: int, max_memory: Optional[int]) -> dict:
+def _measure_epig_memory_here(N: int, T: int, K: int, C: int, max_memory: int | None) -> dict:
     "In this process: ru_maxrss before and after one `compute_epig`, inputs already built."
     pool_N_K_C, targets_T_K_C = _random_log_probs(N, K, C, seed=0), _random_log_probs(T, K, C, seed=1)
     compute_epig(pool_N_K_C[:2], targets_T_K_C[:2], progress=False)  # libraries loaded, threads started
@@ -329,7 +329,7 @@ def epig_peak_memory(
     T: int = 1_000,  # target samples
     K: int = 100,  # posterior samples
     C: int = 10,  # classes
-    max_memory: Optional[int] = None,
+    max_memory: int | None = None,
 ) -> dict:
     "Peak resident memory of one `compute_epig` beyond its inputs, measured in a fresh Python process."
     return in_fresh_process("_measure_epig_memory_here", N, T, K, C, max_memory)
@@ -526,7 +526,7 @@ def _mapped_pool(path: str) -> torch.Tensor:
         return torch.from_numpy(np.load(path, mmap_mode="r"))
 
 # %% ../../nbs/19_benchmark.ipynb #0f6e72b0
-def _out_of_core_here(path: str, B: int, M: int, max_memory: Optional[int], top_ops: int, scratch: bool = False) -> dict:
+def _out_of_core_here(path: str, B: int, M: int, max_memory: int | None, top_ops: int, scratch: bool = False) -> dict:
     "BALD and BatchBALD on the memory-mapped pool at `path`, timed, with peak anonymous memory and the busiest ops."
     pool_N_K_C = _mapped_pool(path)
     get_batchbald_batch(pool_N_K_C[:100], 2, M)  # load every code path once
@@ -552,8 +552,8 @@ def out_of_core(
     C: int,  # classes
     B: int,  # batch size
     M: int,  # joint outcomes to sample (`num_samples`)
-    folder: Optional[str] = None,  # where to write the pool (None: the system's temporary folder)
-    max_memory: Optional[int] = None,  # as in `get_batchbald_batch`
+    folder: str | None = None,  # where to write the pool (None: the system's temporary folder)
+    max_memory: int | None = None,  # as in `get_batchbald_batch`
     top_ops: int = 0,  # how many of the busiest PyTorch operations to report (> 0: one more, profiled, run)
     scratch: bool = False,  # BatchBALD keeps its bounds in a file beside the pool (`scratch_dir`), not in memory
 ) -> dict:
@@ -1015,7 +1015,7 @@ def _study_peer_runs(pools: Dict[str, torch.Tensor], peer_sizes: Sequence[int], 
 def sampled_value_study(
     python: str | os.PathLike | None,  # the peers' Python (`.venv-peers/bin/python`); not used when `peer_sizes` is empty
     worker: str | os.PathLike | None,  # the peers' worker script (`tools/peer_worker.py`); likewise
-    schemes: Optional[Dict[str, tuple]] = None,  # name -> (the `estimator` of ours, its sizes M); None: ours at M = 625 to 10,000
+    schemes: Dict[str, tuple] | None = None,  # name -> (the `estimator` of ours, its sizes M); None: ours at M = 625 to 10,000
     peer_sizes: Sequence[int] = (2500, 10_000),  # M of batchbald-redux 2.0.5 (empty: no peer)
     seeds: int = 8,  # pools: the all-uncertain pools of seeds 0 to `seeds` - 1
     N: int = 2000,  # pool points

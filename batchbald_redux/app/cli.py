@@ -18,7 +18,7 @@ import json
 import sys
 import warnings
 from pathlib import Path
-from typing import List, Optional
+from typing import List
 
 # %% ../../nbs/20_cli.ipynb #e18eaaf4
 import numpy as np
@@ -93,7 +93,7 @@ _VALUES = {"log-probs": "log_probs", "probs": "probs", "logits": "logits"}  # --
 _VALUES_OPTIONS = {"log_probs": "--values log-probs", "probs": "--values probs", "logits": "--values logits"}  # for its messages
 
 # %% ../../nbs/20_cli.ipynb #c825cb9e
-def _format_batch(batch: CandidateBatch, original_N: Optional[torch.Tensor] = None) -> str:
+def _format_batch(batch: CandidateBatch, original_N: torch.Tensor | None = None) -> str:
     "One line per pick, aligned."
     header = f"{'rank':>4}  {'index':>7}  {'score':>10}" + ("  copy of" if original_N is not None else "")
     lines = [header]
@@ -341,8 +341,8 @@ def _check_flags(args: argparse.Namespace):
         raise ValueError(message) from None
 
 # %% ../../nbs/20_cli.ipynb #e62c7c7d
-def _acquire_from(args: argparse.Namespace, pool_N_K_C: torch.Tensor, targets_T_K_C: Optional[torch.Tensor],
-                  generator: Optional[torch.Generator]) -> CandidateBatch:
+def _acquire_from(args: argparse.Namespace, pool_N_K_C: torch.Tensor, targets_T_K_C: torch.Tensor | None,
+                  generator: torch.Generator | None) -> CandidateBatch:
     "The batch `acquire` picks with the command's options; an error about what the file holds names the flag to pass."
     try:
         return acquire(pool_N_K_C, args.batch_size, args.method, num_samples=args.num_samples,
@@ -416,7 +416,7 @@ COMMANDS = {
 # %% ../../nbs/20_cli.ipynb #5e60b4fd
 @documented
 def main(
-    argv: Optional[List[str]] = None,  # the command's arguments (None: `sys.argv[1:]`)
+    argv: List[str] | None = None,  # the command's arguments (None: `sys.argv[1:]`)
 ) -> int:
     "Entry point of the `batchbald` command: 0 on success, 2 with a one-line message on bad input."
     args = _parser().parse_args(argv)

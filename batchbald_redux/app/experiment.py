@@ -16,7 +16,7 @@ import os
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Sequence
 
 # %% ../../nbs/16_experiment.ipynb #577e7e4d
 import numpy as np
@@ -79,7 +79,7 @@ class TrainingSettings:
     max_epochs: int = 100  # cap on epochs
     patience: int = 10  # epochs without a better validation accuracy before stopping
     learning_rate: float = 1e-3  # Adam's step size
-    threads: Optional[int] = 1  # PyTorch threads while training (None: PyTorch's setting); see "Threads" below
+    threads: int | None = 1  # PyTorch threads while training (None: PyTorch's setting); see "Threads" below
 
     def __post_init__(self):
         for name in ("hidden", "batch_size", "samples_per_epoch", "max_epochs", "patience"):
@@ -188,7 +188,7 @@ def acquire_batch(
     generator: torch.Generator,  # CPU generator for random picks, BatchBALD's sampling and the stochastic draws
     num_samples: int = 10_000,
     coldness: float = 1.0,  # stochastic methods: coldness
-    targets_T_K_C: Optional[torch.Tensor] = None,  # EPIG methods: predictions on target inputs
+    targets_T_K_C: torch.Tensor | None = None,  # EPIG methods: predictions on target inputs
 ) -> CandidateBatch:
     "The batch the method picks: pool indices in pick order, their scores, and how many picks were filled (`num_filled`)."
     options = _method_options(method, num_samples=num_samples, coldness=coldness, targets_T_K_C=targets_T_K_C)
@@ -292,7 +292,7 @@ def _train_round(record: ActiveLearningRecord, digits, active_data: ActiveLearni
     return model
 
 # %% ../../nbs/16_experiment.ipynb #e77e076e
-def _predict_pool_and_targets(model: BayesianModule, pool_x_N_D: torch.Tensor, target_x_S_D: Optional[torch.Tensor],
+def _predict_pool_and_targets(model: BayesianModule, pool_x_N_D: torch.Tensor, target_x_S_D: torch.Tensor | None,
                               K: int) -> tuple:
     "(`pool_log_probs_N_K_C`, `targets_T_K_C` or None): the pool's predictions, and the target inputs' in the same pass."
     if target_x_S_D is None:
@@ -317,7 +317,7 @@ def _acquire_round(
     method: str,  # a name in `ACQUISITION_METHODS`
     model: BayesianModule,  # the model trained on the labelled points
     digits,  # the loaded data set: its pool
-    target_x_S_D: Optional[torch.Tensor],  # its unlabelled target inputs (None: it has none)
+    target_x_S_D: torch.Tensor | None,  # its unlabelled target inputs (None: it has none)
     active_data: ActiveLearningData,  # which pool points are labelled; the batch is labelled in it
     batch_size: int,  # points to acquire
     K: int,  # MC-dropout samples for scoring
@@ -334,9 +334,9 @@ def _acquire_round(
     _record_batch(record, batch, digits, active_data)
 
 # %% ../../nbs/16_experiment.ipynb #b23213cc
-def _run_rounds(record: ActiveLearningRecord, digits, target_x_S_D: Optional[torch.Tensor], active_data: ActiveLearningData,
+def _run_rounds(record: ActiveLearningRecord, digits, target_x_S_D: torch.Tensor | None, active_data: ActiveLearningData,
                 *, acquisition_size: int, max_labels: int, K: int, training: TrainingSettings,
-                callback: Optional[Callable], bar, **options) -> ActiveLearningRecord:
+                callback: Callable | None, bar, **options) -> ActiveLearningRecord:
     "Train and acquire in turn until `max_labels` points are labelled; the record, filled in."
     training_generator, acquisition_generator = (torch.Generator().manual_seed(record.seed + offset) for offset in (1, 2))
     while True:
@@ -365,9 +365,9 @@ def run_active_learning(
     coldness: float = 1.0,  # stochastic methods: coldness
     noise_std: float = 0.1,  # noise on each copy, in standardised pixel units
     training: TrainingSettings = TrainingSettings(),  # how each model is trained
-    threads: Optional[int] = None,  # PyTorch threads for the run (None: leave PyTorch's setting alone)
-    progress: Optional[bool] = None,
-    callback: Optional[Callable[[ActiveLearningRecord], None]] = None,  # called with the record after each training
+    threads: int | None = None,  # PyTorch threads for the run (None: leave PyTorch's setting alone)
+    progress: bool | None = None,
+    callback: Callable[[ActiveLearningRecord], None] | None = None,  # called with the record after each training
     data: str = "repeated-digits",  # a name in `DATA_SETS`: "repeated-digits" or "shifted-digits"
 ) -> ActiveLearningRecord:
     "Active learning on Repeated Digits (or Shifted Digits) with the given method: test accuracy against the number of labels."
@@ -388,7 +388,7 @@ def run_active_learning(
 def run_experiments(
     methods: Sequence[str],  # methods to compare
     seeds: Sequence[int],  # seeds to run each at
-    progress: Optional[bool] = None,  # show a progress bar over the runs (None: only on a terminal)
+    progress: bool | None = None,  # show a progress bar over the runs (None: only on a terminal)
     **kwargs: Any,  # passed on to `run_active_learning`
 ) -> List[ActiveLearningRecord]:
     "`run_active_learning` for every method at every seed, seed by seed."
@@ -445,7 +445,7 @@ def first_reaching(
     labels: Sequence[int],  # label counts, increasing
     accuracy: Sequence[float],  # the accuracy at each
     threshold: float,  # the accuracy to reach, in [0, 1]
-) -> Optional[int]:
+) -> int | None:
     "The first label count whose accuracy is at least `threshold` (None: never)."
     return next((n for n, a in zip(labels, accuracy) if a >= threshold), None)
 
@@ -454,7 +454,7 @@ def first_reaching(
 def labels_to_reach(
     records: Sequence[ActiveLearningRecord],  # runs at the same label counts (one method, several seeds)
     threshold: float,  # the accuracy to reach, in [0, 1]
-) -> Optional[int]:
+) -> int | None:
     "The first label count at which the mean test accuracy over the records reaches `threshold` (None: never)."
     labels, mean, _, _ = mean_accuracy(records)
     return first_reaching(labels, mean, threshold)
