@@ -13,11 +13,6 @@ __all__ = ['MOVED_MODULES', 'ACQUISITION_METHODS', 'acquire', 'register_acquisit
            'compute_variation_ratios', 'get_entropy_batch', 'get_variation_ratios_batch']
 
 # %% ../nbs/22_compatibility.ipynb #613a9806
-import importlib
-import importlib.abc
-import importlib.util
-import sys
-
 from .acquisition import ACQUISITION_METHODS, acquire, register_acquisition_method
 from .active_learning import ActiveLearningData, RandomFixedLengthSampler, get_balanced_sample_indices
 from batchbald_redux.batchbald import (
@@ -48,6 +43,12 @@ _all_ = [
     "CandidateBatch", "get_powerbald_batch", "get_random_batch",
     "compute_variation_ratios", "get_entropy_batch", "get_variation_ratios_batch",
 ]
+
+# %% ../nbs/22_compatibility.ipynb #d159261d
+import importlib
+import importlib.abc
+import importlib.util
+import sys
 
 # %% ../nbs/22_compatibility.ipynb #6cbc7915
 MOVED_MODULES = {  # a module path of batchbald_redux 3.0.0.dev0 before the application moved -> where it is now
