@@ -16,7 +16,7 @@ import os
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Dict, List, Sequence
+from typing import Any, Callable, Dict, List, Sequence
 
 # %% ../../nbs/16_experiment.ipynb #577e7e4d
 import numpy as np
@@ -33,8 +33,10 @@ from ..core import documented, check_count, progress_bar, torch_threads
 from .repeated_digits import load_repeated_digits
 from .shifted_digits import load_shifted_digits
 
-if TYPE_CHECKING:  # plot_accuracy's annotation; matplotlib itself is imported only when it plots
+try:  # plot_accuracy's annotation: a name the docs and typing.get_type_hints can resolve
     from matplotlib.axes import Axes
+except ImportError:  # matplotlib comes with the experiment extra; without it only plotting fails
+    Axes = Any
 
 # %% ../../nbs/16_experiment.ipynb #8dc5a80e
 @documented
@@ -519,7 +521,7 @@ def batch_table(
 # %% ../../nbs/16_experiment.ipynb #0863dbf8
 METHOD_COLORS = {"random": "0.4", "bald": "C0", "batchbald": "C3", "powerbald": "C2", "softmaxbald": "C4", "softrankbald": "C1", "epig": "C5", "batchepig": "C6", "powerepig": "C8"}
 
-def _plot_method(ax: "Axes", method: str, runs: Sequence[ActiveLearningRecord]):
+def _plot_method(ax: Axes, method: str, runs: Sequence[ActiveLearningRecord]):
     "The method's mean accuracy against labels, in its colour, with the range over seeds shaded if there are several."
     labels, mean, low, high = mean_accuracy(runs)
     (line,) = ax.plot(labels, mean, color=METHOD_COLORS.get(method), label=f"{method} ({len(runs)} seed{'s' if len(runs) > 1 else ''})")
@@ -530,9 +532,9 @@ def _plot_method(ax: "Axes", method: str, runs: Sequence[ActiveLearningRecord]):
 @documented
 def plot_accuracy(
     records: Sequence[ActiveLearningRecord],  # runs of one or more methods
-    ax: "Axes | None" = None,  # matplotlib axes to draw on (None: a new figure)
+    ax: Axes | None = None,  # matplotlib axes to draw on (None: a new figure)
     thresholds: Sequence[float] = (0.9, 0.95),  # dotted horizontal lines
-) -> "Axes":
+) -> Axes:
     "Mean test accuracy against labels for each method, the range over seeds shaded; returns the axes."
     import matplotlib.pyplot as plt  # only plots need matplotlib
 
