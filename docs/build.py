@@ -92,7 +92,9 @@ def show_doc_markdown(markdown: str, anchors: dict) -> str:
         if heading and not placed:
             name = heading.group(2).strip()
             anchors[name] = name.lower()
-            out += [line, ""]
+            # `_Hooks.mask_K_` would read as emphasis in markdown (and lose its anchor): the heading shows the name as is
+            shown = re.sub(r"([_*])", r"\\\1", name)
+            out += [f"{heading.group(1)} {shown}", ""]
             if source:
                 out += ['{.api-source}', f"[source]({source.group(1)})", ""]
             placed = True
