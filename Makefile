@@ -124,9 +124,9 @@ bench-peers: install
 	$(BIN)/python tools/bench_peers.py --json nbs/peers.json
 
 # The full Repeated Digits experiment (random, BALD, BatchBALD, PowerBALD x 5 seeds; about ten minutes): re-runs
-# nbs/17_repeated_digits_experiment.ipynb, slow cell included, and keeps its outputs and its results file.
+# nbs/18_repeated_digits_experiment.ipynb, slow cell included, and keeps its outputs and its results file.
 experiment: install
-	$(BIN)/python tools/run_notebooks.py --slow nbs/17_repeated_digits_experiment.ipynb
+	$(BIN)/python tools/run_notebooks.py --slow nbs/18_repeated_digits_experiment.ipynb
 	$(BIN)/nbdev_clean
 
 # README.md is generated from nbs/index.ipynb.

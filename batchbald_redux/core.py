@@ -6,7 +6,7 @@
 __all__ = ['SHARED_PARAMETERS', 'UNIFORM_LEVELS', 'DEFAULT_MAX_MEMORY', 'CPU_CHUNK_BYTES', 'describe_parameter',
            'parameter_table', 'parameters_doc', 'documented', 'check_count', 'check_generator', 'gumbel_noise',
            'check_compute_options', 'resolve_compute', 'rounding_tolerance', 'check_fine_dtype', 'check_max_memory',
-           'rows_per_chunk', 'for_chunks', 'progress_bar', 'patch_to', 'normalisation_tolerance',
+           'rows_per_chunk', 'for_chunks', 'progress_bar', 'load_average', 'patch_to', 'normalisation_tolerance',
            'check_log_prob_totals', 'check_log_probs', 'torch_threads']
 
 # %% ../nbs/00_core.ipynb #0f2fa90e
@@ -15,6 +15,7 @@ import functools
 import inspect
 import io
 import linecache
+import os
 import sys
 import tokenize
 from contextlib import contextmanager
@@ -86,10 +87,11 @@ def _definition(obj) -> tuple:
 
 # %% ../nbs/00_core.ipynb #e0996eb8
 def _dataclass_fields(node: ast.ClassDef, comments: dict) -> list:
-    "(name, annotation, meaning) of each annotated field of a class, `ClassVar`s aside."
+    "(name, annotation, meaning) of each annotated field of a class, `ClassVar`s and the `KW_ONLY` marker aside."
     return [(n.target.id, ast.unparse(n.annotation), comments.get(n.lineno)) for n in node.body
             if isinstance(n, ast.AnnAssign) and isinstance(n.target, ast.Name)
-            and not ast.unparse(n.annotation).startswith(("ClassVar", "typing.ClassVar"))]
+            and not ast.unparse(n.annotation).startswith(("ClassVar", "typing.ClassVar"))
+            and ast.unparse(n.annotation) not in ("KW_ONLY", "dataclasses.KW_ONLY")]
 
 # %% ../nbs/00_core.ipynb #8765b6cf
 def _listed_arguments(arguments: ast.arguments) -> list:
@@ -324,6 +326,15 @@ def progress_bar(
 ) -> tqdm:
     "A `tqdm` bar that leaves no line behind when it closes."
     return tqdm(leave=False, disable=None if progress is None else not progress, **kwargs)
+
+# %% ../nbs/00_core.ipynb #ec6757da
+@documented
+def load_average() -> list:
+    "The machine's 1-, 5- and 15-minute load averages (empty where the system keeps none): the figures' context."
+    try:
+        return [round(load, 2) for load in os.getloadavg()]
+    except (AttributeError, OSError):
+        return []
 
 # %% ../nbs/00_core.ipynb #767db257
 @documented
