@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['LoopRound', 'ActiveLearningLoop']
 
-# %% ../nbs/14_loop.ipynb #b0c95360
+# %% ../nbs/14_loop.ipynb #51801ebe
 import hashlib
 import io
 import math
@@ -26,7 +26,7 @@ from .acquisition import ACQUISITION_METHODS, acquire
 from .consistent_mc_dropout import predict_log_probs
 from .core import documented, check_count, load_average, patch_to, progress_bar
 
-# %% ../nbs/14_loop.ipynb #4aa6ca5c
+# %% ../nbs/14_loop.ipynb #fc826bd6
 @dataclass
 @documented
 class LoopRound:
@@ -42,7 +42,7 @@ class LoopRound:
     seconds: dict  # wall time of "train", "evaluate", "predict", "acquire" and "label"
     load_average: float  # the machine's 1-minute load average after the round (NaN where the system keeps none)
 
-# %% ../nbs/14_loop.ipynb #fd3ba107
+# %% ../nbs/14_loop.ipynb #9762dcf1
 _LABEL_KEYS = ("labels", "label")  # where a dict item keeps its label
 
 def _input_of(item):
@@ -53,7 +53,7 @@ def _input_of(item):
         return {key: value for key, value in item.items() if key not in _LABEL_KEYS}
     return item
 
-# %% ../nbs/14_loop.ipynb #f52c3f34
+# %% ../nbs/14_loop.ipynb #93113222
 def _label_of(item) -> int:
     "The label a pool item carries: its second element, or its dict's label; a clear error if it has none."
     if isinstance(item, (tuple, list)) and len(item) > 1:
@@ -63,7 +63,7 @@ def _label_of(item) -> int:
     raise ValueError("the pool's items carry no labels (an input alone): give a labeller, "
                      "a function that returns the labels of given pool indices")
 
-# %% ../nbs/14_loop.ipynb #54a319fc
+# %% ../nbs/14_loop.ipynb #3a450379
 class _Inputs(Dataset):
     "The model inputs of a data set's items."
 
@@ -76,7 +76,7 @@ class _Inputs(Dataset):
     def __getitem__(self, index: int):
         return _input_of(self.dataset[index])
 
-# %% ../nbs/14_loop.ipynb #e511a6cd
+# %% ../nbs/14_loop.ipynb #cdaf5a4d
 class _Labelled(Dataset):
     "The labelled pool points as `(input, label)` pairs (a dict item: the dict with its `labels`), in order of labelling."
 
@@ -90,7 +90,7 @@ class _Labelled(Dataset):
         item, label = self.pool[self.indices[index]], torch.tensor(self.labels[index])
         return {**_input_of(item), "labels": label} if isinstance(item, dict) else (_input_of(item), label)
 
-# %% ../nbs/14_loop.ipynb #2593788a
+# %% ../nbs/14_loop.ipynb #e3c51d2a
 def _checked_labels(labels, indices: list, num_classes: int) -> list:
     "`labels` as a list of ints, one per index, each in [0, `num_classes`); else a clear error."
     values = torch.as_tensor(labels).reshape(-1) if not isinstance(labels, torch.Tensor) else labels.reshape(-1)
@@ -103,7 +103,7 @@ def _checked_labels(labels, indices: list, num_classes: int) -> list:
         raise ValueError(f"unknown classes (pool index, label) {unknown}: labels must be in [0, {num_classes})")
     return [int(value) for value in values]
 
-# %% ../nbs/14_loop.ipynb #043d581e
+# %% ../nbs/14_loop.ipynb #6060f60d
 def _item_bytes(item) -> bytes:
     "Bytes that stand for a pool item: its tensors' dtype, shape and data, its numbers, strings and structure."
     if isinstance(item, torch.Tensor):
@@ -117,7 +117,7 @@ def _item_bytes(item) -> bytes:
         return repr(item).encode()
     return _item_bytes(torch.from_numpy(np.array(item)))  # a PIL image, an ndarray, a NumPy number
 
-# %% ../nbs/14_loop.ipynb #9950662e
+# %% ../nbs/14_loop.ipynb #2f5a2eb0
 def _global_states() -> dict:
     "The states of PyTorch's, NumPy's and Python's global generators."
     kind, keys, position, has_gauss, cached = np.random.get_state()
@@ -125,7 +125,7 @@ def _global_states() -> dict:
     return {"torch": torch.get_rng_state(), "cuda": cuda, "python": random.getstate(),
             "numpy": (kind, torch.from_numpy(keys.astype(np.int64)), position, has_gauss, cached)}
 
-# %% ../nbs/14_loop.ipynb #1ef6156f
+# %% ../nbs/14_loop.ipynb #7a57bfb5
 def _set_global_states(states: dict):
     "Put back the states `_global_states` returned."
     torch.set_rng_state(states["torch"])
@@ -135,7 +135,7 @@ def _set_global_states(states: dict):
     kind, keys, position, has_gauss, cached = states["numpy"]
     np.random.set_state((kind, keys.numpy().astype(np.uint32), position, has_gauss, cached))
 
-# %% ../nbs/14_loop.ipynb #4531469e
+# %% ../nbs/14_loop.ipynb #ced3348b
 @contextmanager
 def _seeded(seed: int) -> Iterator[None]:
     "Seed PyTorch's, NumPy's and Python's global generators for a block; the caller's states come back after it."
@@ -148,7 +148,7 @@ def _seeded(seed: int) -> Iterator[None]:
     finally:
         _set_global_states(caller)
 
-# %% ../nbs/14_loop.ipynb #62af1e8f
+# %% ../nbs/14_loop.ipynb #0d0776c4
 def _pool_digest(pool: Dataset) -> str:
     "SHA-256 of the pool's length and of 16 of its items spread evenly, read with the global generators seeded."
     size = len(pool)
@@ -158,12 +158,12 @@ def _pool_digest(pool: Dataset) -> str:
             digest.update(_item_bytes(pool[int(index)]))
     return digest.hexdigest()
 
-# %% ../nbs/14_loop.ipynb #feb6a5a4
+# %% ../nbs/14_loop.ipynb #ffd36c63
 def _open_for_writing(path: Path):
     "A new file at `path`, open for writing (the tests point this at /dev/full to fill the disk)."
     return open(path, "xb")
 
-# %% ../nbs/14_loop.ipynb #947aba65
+# %% ../nbs/14_loop.ipynb #2e7c4d28
 def _write_atomically(data: bytes, path: Path):
     "Write `data` to a temporary file beside `path`, flush it to the disk, then rename it over `path`."
     temporary = path.with_name(f".{path.name}.tmp")
@@ -178,7 +178,7 @@ def _write_atomically(data: bytes, path: Path):
         temporary.unlink(missing_ok=True)
         raise
 
-# %% ../nbs/14_loop.ipynb #4b3eb181
+# %% ../nbs/14_loop.ipynb #fbae33b2
 @dataclass(eq=False, repr=False)
 @documented
 class ActiveLearningLoop:
@@ -208,7 +208,7 @@ class ActiveLearningLoop:
         _check_loop(self)
         self._start_empty()
 
-# %% ../nbs/14_loop.ipynb #d6569e34
+# %% ../nbs/14_loop.ipynb #e1da59d0
 def _check_models(model, model_factory, train, labeller):
     "Clear errors unless exactly one of `model` and `model_factory` is given, and the functions are callable."
     if (model is None) == (model_factory is None):
@@ -218,7 +218,7 @@ def _check_models(model, model_factory, train, labeller):
     if not callable(train) or (labeller is not None and not callable(labeller)):
         raise TypeError("train and labeller must be functions: train(model, labelled) and labeller(pool_indices)")
 
-# %% ../nbs/14_loop.ipynb #84f3612c
+# %% ../nbs/14_loop.ipynb #08a6e44b
 def _check_initial(initial, max_labels: int, pool_size: int):
     "A clear error unless `initial` labels between 1 and min(`max_labels`, pool size) distinct pool points."
     size = check_count(initial, "initial") if isinstance(initial, int) else len(initial)
@@ -228,7 +228,7 @@ def _check_initial(initial, max_labels: int, pool_size: int):
     if len(set(indices)) != len(indices) or not all(0 <= index < pool_size for index in indices):
         raise ValueError(f"initial must be distinct pool indices in [0, {pool_size}), got {indices}")
 
-# %% ../nbs/14_loop.ipynb #0e217b51
+# %% ../nbs/14_loop.ipynb #c4d56bf6
 def _check_method_options(method: str, options: dict, target_inputs):
     "Clear errors for an unknown method, options it does not take or that the loop sets, and missing target inputs."
     if method not in ACQUISITION_METHODS:
@@ -243,7 +243,7 @@ def _check_method_options(method: str, options: dict, target_inputs):
         raise ValueError(f"method {method!r} " + ("needs target_inputs, unlabelled inputs of the target distribution"
                                                   if "targets_T_K_C" in taken else "takes no target_inputs (the EPIG methods do)"))
 
-# %% ../nbs/14_loop.ipynb #1271ddf5
+# %% ../nbs/14_loop.ipynb #2846d150
 def _check_loop(loop: ActiveLearningLoop):
     "Every check of a new loop's settings; a tensor of target inputs becomes a data set."
     for name in ("num_classes", "max_labels", "K", "acquisition_size"):
@@ -255,7 +255,7 @@ def _check_loop(loop: ActiveLearningLoop):
     if isinstance(loop.target_inputs, torch.Tensor):
         loop.target_inputs = TensorDataset(loop.target_inputs)
 
-# %% ../nbs/14_loop.ipynb #0e5e6886
+# %% ../nbs/14_loop.ipynb #c37bebdf
 @patch_to(ActiveLearningLoop)
 def _start_empty(self):
     "No rounds or labels yet; the loop's own generators, seeded; its identity."
@@ -265,18 +265,18 @@ def _start_empty(self):
     self.last_model: nn.Module | None = None  # the model trained in the last round run (None: none run yet)
     self._generators = {name: torch.Generator().manual_seed(self.seed + offset) for offset, name in enumerate(("masks", "acquisition"), 1)}
 
-# %% ../nbs/14_loop.ipynb #f7d5897a
+# %% ../nbs/14_loop.ipynb #1dabc07e
 @patch_to(ActiveLearningLoop)
 def identity(self) -> dict:
     "What a state file must match to be resumed: the pool, the method and its options, the seed, and the run's shape."
     return {"pool": f"{len(self.pool)} items, digest {_pool_digest(self.pool)}", "method": self.method,
             "method_options": repr(sorted((self.method_options or {}).items())), "seed": self.seed, "K": self.K,
-            "acquisition_size": self.acquisition_size, "num_classes": self.num_classes,
+            "acquisition_size": self.acquisition_size, "max_labels": self.max_labels, "num_classes": self.num_classes,
             "initial": self.initial if isinstance(self.initial, int) else [int(index) for index in self.initial],
             "fine_tuning": self.model is not None,
             "target_inputs": _pool_digest(self.target_inputs) if self.target_inputs is not None else None, "settings": repr(sorted((self.settings or {}).items()))}
 
-# %% ../nbs/14_loop.ipynb #1c9c92bc
+# %% ../nbs/14_loop.ipynb #1a5cc803
 @patch_to(ActiveLearningLoop)
 def _state(self) -> dict:
     "Everything the loop needs to go on from here."
@@ -286,7 +286,7 @@ def _state(self) -> dict:
             "generators": {name: generator.get_state() for name, generator in self._generators.items()},
             "model": {name: value.detach().cpu() for name, value in model.items()} if model is not None else None}
 
-# %% ../nbs/14_loop.ipynb #4d4892df
+# %% ../nbs/14_loop.ipynb #7b2757cf
 @patch_to(ActiveLearningLoop)
 def _kept(self) -> str:
     "What the state file holds now, for errors."
@@ -295,7 +295,7 @@ def _kept(self) -> str:
     rounds = f"{len(self.rounds)} round{'s' if len(self.rounds) != 1 else ''}"
     return f"{self.state_path} still holds the last good state ({rounds}, {len(self.labelled)} labels): run again to resume from it"
 
-# %% ../nbs/14_loop.ipynb #e4e5bfc6
+# %% ../nbs/14_loop.ipynb #8d2448e4
 @patch_to(ActiveLearningLoop)
 def _save(self):
     "Write the state file, all at once or not at all; a failed write is an error that says the last state is intact."
@@ -308,12 +308,12 @@ def _save(self):
     except OSError as error:
         raise OSError(error.errno, f"could not write the loop's state ({error.strerror}); {self._kept()}", str(self.state_path)) from error
 
-# %% ../nbs/14_loop.ipynb #b712aa9c
+# %% ../nbs/14_loop.ipynb #1d02ec2f
 def _identity_problems(saved: dict, expected: dict) -> list:
     "The fields of a saved identity that differ from the expected one, each as 'name: saved, not expected'."
     return [f"{name}: {saved.get(name)!r}, not {value!r}" for name, value in expected.items() if saved.get(name) != value]
 
-# %% ../nbs/14_loop.ipynb #0d3d1b9a
+# %% ../nbs/14_loop.ipynb #b745ae97
 @patch_to(ActiveLearningLoop)
 def _restore(self, state: dict):
     "Take up the state read from the state file: records, labels, generators and the model's weights."
@@ -329,7 +329,7 @@ def _restore(self, state: dict):
     if self.model is not None:
         self.model.load_state_dict(state["model"])
 
-# %% ../nbs/14_loop.ipynb #719ef734
+# %% ../nbs/14_loop.ipynb #a15d89e0
 def _recordable(value, what: str):
     "`value` if `torch.load(weights_only=True)` can read it back: None, numbers, strings, tensors, lists, tuples and dicts of them."
     if isinstance(value, (list, tuple)):
@@ -341,7 +341,7 @@ def _recordable(value, what: str):
     raise TypeError(f"{what} returned a {type(value).__name__}, which the state file cannot hold: "
                     "return None, numbers, strings, tensors, or lists, tuples and dicts of them")
 
-# %% ../nbs/14_loop.ipynb #9f119479
+# %% ../nbs/14_loop.ipynb #fc3f8b1b
 @patch_to(ActiveLearningLoop)
 def _trained(self) -> tuple:
     "(the model trained on the labels so far, what `train` returned)."
@@ -356,7 +356,7 @@ def _trained(self) -> tuple:
         model, returned = returned, None
     return model, _recordable(returned, "the training function")
 
-# %% ../nbs/14_loop.ipynb #a486d63b
+# %% ../nbs/14_loop.ipynb #74428be8
 @patch_to(ActiveLearningLoop)
 def _predicted(self, model: nn.Module, available: list) -> tuple:
     "(the unlabelled pool's `log_probs_N_K_C`, the target inputs' or None): one pass, the same K masks for both."
@@ -368,7 +368,7 @@ def _predicted(self, model: nn.Module, available: list) -> tuple:
     targets = log_probs_X_K_C[len(available):] if self.target_inputs is not None else None
     return log_probs_X_K_C[: len(available)], targets
 
-# %% ../nbs/14_loop.ipynb #cec60f27
+# %% ../nbs/14_loop.ipynb #b8cb0566
 @patch_to(ActiveLearningLoop)
 def _acquired(self, model: nn.Module, size: int, seconds: dict):
     "The batch the method picks from the unlabelled pool, its picks as pool indices."
@@ -382,7 +382,7 @@ def _acquired(self, model: nn.Module, size: int, seconds: dict):
     seconds["acquire"] = time.perf_counter() - start
     return batch, [available[index] for index in batch.indices]
 
-# %% ../nbs/14_loop.ipynb #5c891572
+# %% ../nbs/14_loop.ipynb #d7ee2c11
 @patch_to(ActiveLearningLoop)
 def _labels_of(self, indices: list) -> list:
     "The labels of the given pool indices, from the labeller or the pool's items; checked."
@@ -395,7 +395,7 @@ def _labels_of(self, indices: list) -> list:
     except ValueError as error:
         raise ValueError(f"{error}; {self._kept()}") from None
 
-# %% ../nbs/14_loop.ipynb #1b712f0c
+# %% ../nbs/14_loop.ipynb #a0650fcb
 @patch_to(ActiveLearningLoop)
 def _next_size(self) -> int:
     "How many points the next acquisition takes: `acquisition_size`, or fewer near `max_labels` or the pool's end."
@@ -407,13 +407,13 @@ def _expected_rounds(self) -> int:
     initial = self.initial if isinstance(self.initial, int) else len(self.initial)
     return 1 + math.ceil((self.max_labels - initial) / self.acquisition_size)
 
-# %% ../nbs/14_loop.ipynb #33ad792e
+# %% ../nbs/14_loop.ipynb #cc046cbf
 @patch_to(ActiveLearningLoop)
 def _evaluated(self, model: nn.Module):
     "What `evaluate` returns for the model (None without one)."
     return _recordable(self.evaluate(model), "the evaluation function") if self.evaluate is not None else None
 
-# %% ../nbs/14_loop.ipynb #c9593e42
+# %% ../nbs/14_loop.ipynb #a076c5f2
 @patch_to(ActiveLearningLoop)
 def _round(self) -> LoopRound:
     "One round: train, evaluate, then acquire a batch and label it (none once `max_labels` are labelled)."
@@ -433,7 +433,7 @@ def _round(self) -> LoopRound:
     return LoopRound(len(self.rounds), len(self.labelled), training, evaluation, picks, picked_labels, scores,
                      num_filled, seconds, next(iter(load_average()), float("nan")))
 
-# %% ../nbs/14_loop.ipynb #06781bba
+# %% ../nbs/14_loop.ipynb #00712f5b
 @patch_to(ActiveLearningLoop)
 def finished(self) -> bool:
     "Whether the last round acquired nothing: `max_labels` reached, or the pool used up."
@@ -443,7 +443,7 @@ def finished(self) -> bool:
 def __repr__(self) -> str:
     return f"ActiveLearningLoop({self.method}, {len(self.rounds)} rounds, {len(self.labelled)} of {self.max_labels} labels)"
 
-# %% ../nbs/14_loop.ipynb #32607319
+# %% ../nbs/14_loop.ipynb #a376577d
 @patch_to(ActiveLearningLoop)
 def _start(self):
     "Resume from the state file if there is one; else label the initial set and write the first state."
@@ -457,7 +457,7 @@ def _start(self):
         self.labels = self._labels_of(self.labelled)
         self._save()
 
-# %% ../nbs/14_loop.ipynb #8e7478c4
+# %% ../nbs/14_loop.ipynb #b0986217
 @patch_to(ActiveLearningLoop)
 @documented
 def run(

@@ -163,6 +163,8 @@ def _add_experiment_command(commands: argparse._SubParsersAction):
     experiment_.add_argument("--threads", type=int, default=None,
                              help="PyTorch threads for the acquisitions (default: PyTorch's own, one per core; training uses one)")
     experiment_.add_argument("--json", type=Path, default=None, help="write the run's record to this JSON file")
+    experiment_.add_argument("--state", type=Path, default=None,
+                             help="the run's state file, written after every round; if it exists, the run resumes from it")
 
 # %% ../../nbs/21_cli.ipynb #8d4283be
 def _add_report_command(commands: argparse._SubParsersAction):
@@ -247,8 +249,9 @@ def _experiment_module():
 # %% ../../nbs/21_cli.ipynb #f1104178
 def _experiment_row(record) -> str:
     "A row of `batchbald experiment`: the last training's labels, accuracy and epochs, and the batch that led there."
-    batch = (f"{record.acquisition_seconds[-1]:>14.3f}  {record.duplicates[-1]:>10d}  {record.filled[-1]:>6d}"
-             if record.acquisition_seconds else f"{'-':>14}  {'-':>10}  {'-':>6}")
+    before = len(record.labels) - 2  # the batch acquired before the last training (none before the first)
+    batch = (f"{record.acquisition_seconds[before]:>14.3f}  {record.duplicates[before]:>10d}  {record.filled[before]:>6d}"
+             if before >= 0 else f"{'-':>14}  {'-':>10}  {'-':>6}")
     return f"{record.labels[-1]:>6d}  {record.accuracy[-1]:>8.3f}  {record.epochs[-1]:>6d}  {batch}"
 
 # %% ../../nbs/21_cli.ipynb #e2d1ef70
@@ -259,11 +262,13 @@ def _experiment(args: argparse.Namespace) -> None:
     experiment = _experiment_module()
     print(f"{args.method}, seed {args.seed}: {args.data}, batches of {args.acquisition_size}, "
           f"{args.initial_labels} to {args.max_labels} labels, K={args.K}")
+    if args.state is not None and args.state.exists():
+        print(f"resuming from {args.state}: the rounds it holds are not printed again")
     print(f"{'labels':>6}  {'accuracy':>8}  {'epochs':>6}  {'batch: seconds':>14}  {'duplicates':>10}  {'filled':>6}")
     record = experiment.run_active_learning(
         args.method, seed=args.seed, acquisition_size=args.acquisition_size, initial_labels=args.initial_labels,
         max_labels=args.max_labels, K=args.K, num_samples=args.num_samples, coldness=args.coldness,
-        callback=lambda record: tqdm.write(_experiment_row(record)), threads=args.threads, data=args.data,
+        callback=lambda record: tqdm.write(_experiment_row(record)), threads=args.threads, data=args.data, state_path=args.state,
     )
     print("accuracy: on the test set, after training on that many labels; batch: the acquisition that brought the labels to\n"
           "that count: seconds to score and pick, duplicates (picks of an image already picked in the same batch) and filled\n"
