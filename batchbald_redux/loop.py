@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['LoopRound', 'ActiveLearningLoop']
 
-# %% ../nbs/14_loop.ipynb #51801ebe
+# %% ../nbs/14_loop.ipynb #fdf4b4f3
 import hashlib
 import io
 import math
@@ -26,7 +26,7 @@ from .acquisition import ACQUISITION_METHODS, acquire
 from .consistent_mc_dropout import predict_log_probs
 from .core import documented, check_count, load_average, patch_to, progress_bar
 
-# %% ../nbs/14_loop.ipynb #fc826bd6
+# %% ../nbs/14_loop.ipynb #1db41c32
 @dataclass
 @documented
 class LoopRound:
@@ -42,7 +42,7 @@ class LoopRound:
     seconds: dict  # wall time of "train", "evaluate", "predict", "acquire" and "label"
     load_average: float  # the machine's 1-minute load average after the round (NaN where the system keeps none)
 
-# %% ../nbs/14_loop.ipynb #9762dcf1
+# %% ../nbs/14_loop.ipynb #63298984
 _LABEL_KEYS = ("labels", "label")  # where a dict item keeps its label
 
 def _input_of(item):
@@ -53,7 +53,7 @@ def _input_of(item):
         return {key: value for key, value in item.items() if key not in _LABEL_KEYS}
     return item
 
-# %% ../nbs/14_loop.ipynb #93113222
+# %% ../nbs/14_loop.ipynb #04fc5e47
 def _label_of(item) -> int:
     "The label a pool item carries: its second element, or its dict's label; a clear error if it has none."
     if isinstance(item, (tuple, list)) and len(item) > 1:
@@ -63,7 +63,7 @@ def _label_of(item) -> int:
     raise ValueError("the pool's items carry no labels (an input alone): give a labeller, "
                      "a function that returns the labels of given pool indices")
 
-# %% ../nbs/14_loop.ipynb #3a450379
+# %% ../nbs/14_loop.ipynb #3852d5e7
 class _Inputs(Dataset):
     "The model inputs of a data set's items."
 
@@ -76,7 +76,7 @@ class _Inputs(Dataset):
     def __getitem__(self, index: int):
         return _input_of(self.dataset[index])
 
-# %% ../nbs/14_loop.ipynb #cdaf5a4d
+# %% ../nbs/14_loop.ipynb #510c00e4
 class _Labelled(Dataset):
     "The labelled pool points as `(input, label)` pairs (a dict item: the dict with its `labels`), in order of labelling."
 
@@ -90,10 +90,13 @@ class _Labelled(Dataset):
         item, label = self.pool[self.indices[index]], torch.tensor(self.labels[index])
         return {**_input_of(item), "labels": label} if isinstance(item, dict) else (_input_of(item), label)
 
-# %% ../nbs/14_loop.ipynb #e3c51d2a
+# %% ../nbs/14_loop.ipynb #056f006f
 def _checked_labels(labels, indices: list, num_classes: int) -> list:
     "`labels` as a list of ints, one per index, each in [0, `num_classes`); else a clear error."
-    values = torch.as_tensor(labels).reshape(-1) if not isinstance(labels, torch.Tensor) else labels.reshape(-1)
+    try:
+        values = torch.as_tensor(labels).reshape(-1)
+    except (TypeError, ValueError, RuntimeError):
+        raise ValueError(f"labels must be a sequence of whole numbers (classes 0 to {num_classes - 1}), got {labels!r}") from None
     if len(values) != len(indices):
         raise ValueError(f"the labeller returned {len(values)} labels for the {len(indices)} pool indices {indices}")
     if values.is_floating_point() and not bool((values == values.round()).all()) or values.is_complex() or values.dtype == torch.bool:
@@ -103,7 +106,7 @@ def _checked_labels(labels, indices: list, num_classes: int) -> list:
         raise ValueError(f"unknown classes (pool index, label) {unknown}: labels must be in [0, {num_classes})")
     return [int(value) for value in values]
 
-# %% ../nbs/14_loop.ipynb #6060f60d
+# %% ../nbs/14_loop.ipynb #17f1bb0f
 def _item_bytes(item) -> bytes:
     "Bytes that stand for a pool item: its tensors' dtype, shape and data, its numbers, strings and structure."
     if isinstance(item, torch.Tensor):
@@ -117,7 +120,7 @@ def _item_bytes(item) -> bytes:
         return repr(item).encode()
     return _item_bytes(torch.from_numpy(np.array(item)))  # a PIL image, an ndarray, a NumPy number
 
-# %% ../nbs/14_loop.ipynb #2f5a2eb0
+# %% ../nbs/14_loop.ipynb #b7360570
 def _global_states() -> dict:
     "The states of PyTorch's, NumPy's and Python's global generators."
     kind, keys, position, has_gauss, cached = np.random.get_state()
@@ -125,7 +128,7 @@ def _global_states() -> dict:
     return {"torch": torch.get_rng_state(), "cuda": cuda, "python": random.getstate(),
             "numpy": (kind, torch.from_numpy(keys.astype(np.int64)), position, has_gauss, cached)}
 
-# %% ../nbs/14_loop.ipynb #7a57bfb5
+# %% ../nbs/14_loop.ipynb #ee25a55c
 def _set_global_states(states: dict):
     "Put back the states `_global_states` returned."
     torch.set_rng_state(states["torch"])
@@ -135,7 +138,7 @@ def _set_global_states(states: dict):
     kind, keys, position, has_gauss, cached = states["numpy"]
     np.random.set_state((kind, keys.numpy().astype(np.uint32), position, has_gauss, cached))
 
-# %% ../nbs/14_loop.ipynb #ced3348b
+# %% ../nbs/14_loop.ipynb #3118e2cb
 @contextmanager
 def _seeded(seed: int) -> Iterator[None]:
     "Seed PyTorch's, NumPy's and Python's global generators for a block; the caller's states come back after it."
@@ -148,7 +151,7 @@ def _seeded(seed: int) -> Iterator[None]:
     finally:
         _set_global_states(caller)
 
-# %% ../nbs/14_loop.ipynb #0d0776c4
+# %% ../nbs/14_loop.ipynb #9a1f5d40
 def _pool_digest(pool: Dataset) -> str:
     "SHA-256 of the pool's length and of 16 of its items spread evenly, read with the global generators seeded."
     size = len(pool)
@@ -158,12 +161,12 @@ def _pool_digest(pool: Dataset) -> str:
             digest.update(_item_bytes(pool[int(index)]))
     return digest.hexdigest()
 
-# %% ../nbs/14_loop.ipynb #ffd36c63
+# %% ../nbs/14_loop.ipynb #a1b06be9
 def _open_for_writing(path: Path):
     "A new file at `path`, open for writing (the tests point this at /dev/full to fill the disk)."
     return open(path, "xb")
 
-# %% ../nbs/14_loop.ipynb #2e7c4d28
+# %% ../nbs/14_loop.ipynb #32e8019c
 def _write_atomically(data: bytes, path: Path):
     "Write `data` to a temporary file beside `path`, flush it to the disk, then rename it over `path`."
     temporary = path.with_name(f".{path.name}.tmp")
@@ -178,7 +181,7 @@ def _write_atomically(data: bytes, path: Path):
         temporary.unlink(missing_ok=True)
         raise
 
-# %% ../nbs/14_loop.ipynb #fbae33b2
+# %% ../nbs/14_loop.ipynb #ca036b7a
 @dataclass(eq=False, repr=False)
 @documented
 class ActiveLearningLoop:
@@ -208,7 +211,7 @@ class ActiveLearningLoop:
         _check_loop(self)
         self._start_empty()
 
-# %% ../nbs/14_loop.ipynb #e1da59d0
+# %% ../nbs/14_loop.ipynb #8f51672e
 def _check_models(model, model_factory, train, labeller):
     "Clear errors unless exactly one of `model` and `model_factory` is given, and the functions are callable."
     if (model is None) == (model_factory is None):
@@ -218,7 +221,7 @@ def _check_models(model, model_factory, train, labeller):
     if not callable(train) or (labeller is not None and not callable(labeller)):
         raise TypeError("train and labeller must be functions: train(model, labelled) and labeller(pool_indices)")
 
-# %% ../nbs/14_loop.ipynb #08a6e44b
+# %% ../nbs/14_loop.ipynb #1324c555
 def _check_initial(initial, max_labels: int, pool_size: int):
     "A clear error unless `initial` labels between 1 and min(`max_labels`, pool size) distinct pool points."
     size = check_count(initial, "initial") if isinstance(initial, int) else len(initial)
@@ -228,7 +231,7 @@ def _check_initial(initial, max_labels: int, pool_size: int):
     if len(set(indices)) != len(indices) or not all(0 <= index < pool_size for index in indices):
         raise ValueError(f"initial must be distinct pool indices in [0, {pool_size}), got {indices}")
 
-# %% ../nbs/14_loop.ipynb #c4d56bf6
+# %% ../nbs/14_loop.ipynb #2bfbed75
 def _check_method_options(method: str, options: dict, target_inputs):
     "Clear errors for an unknown method, options it does not take or that the loop sets, and missing target inputs."
     if method not in ACQUISITION_METHODS:
@@ -243,7 +246,7 @@ def _check_method_options(method: str, options: dict, target_inputs):
         raise ValueError(f"method {method!r} " + ("needs target_inputs, unlabelled inputs of the target distribution"
                                                   if "targets_T_K_C" in taken else "takes no target_inputs (the EPIG methods do)"))
 
-# %% ../nbs/14_loop.ipynb #2846d150
+# %% ../nbs/14_loop.ipynb #b84409f2
 def _check_loop(loop: ActiveLearningLoop):
     "Every check of a new loop's settings; a tensor of target inputs becomes a data set."
     for name in ("num_classes", "max_labels", "K", "acquisition_size"):
@@ -255,17 +258,18 @@ def _check_loop(loop: ActiveLearningLoop):
     if isinstance(loop.target_inputs, torch.Tensor):
         loop.target_inputs = TensorDataset(loop.target_inputs)
 
-# %% ../nbs/14_loop.ipynb #c37bebdf
+# %% ../nbs/14_loop.ipynb #15b580b2
 @patch_to(ActiveLearningLoop)
 def _start_empty(self):
-    "No rounds or labels yet; the loop's own generators, seeded; its identity."
+    "No rounds or labels yet, nothing saved; the loop's own generators, seeded from `seed`."
     self.rounds: list = []  # the rounds' records
     self.labelled: list = []  # pool indices labelled, in order
     self.labels: list = []  # their labels
     self.last_model: nn.Module | None = None  # the model trained in the last round run (None: none run yet)
+    self._saved = None  # (rounds, labels) in the state file, once written or read
     self._generators = {name: torch.Generator().manual_seed(self.seed + offset) for offset, name in enumerate(("masks", "acquisition"), 1)}
 
-# %% ../nbs/14_loop.ipynb #1dabc07e
+# %% ../nbs/14_loop.ipynb #4fab299c
 @patch_to(ActiveLearningLoop)
 def identity(self) -> dict:
     "What a state file must match to be resumed: the pool, the method and its options, the seed, and the run's shape."
@@ -273,10 +277,10 @@ def identity(self) -> dict:
             "method_options": repr(sorted((self.method_options or {}).items())), "seed": self.seed, "K": self.K,
             "acquisition_size": self.acquisition_size, "max_labels": self.max_labels, "num_classes": self.num_classes,
             "initial": self.initial if isinstance(self.initial, int) else [int(index) for index in self.initial],
-            "fine_tuning": self.model is not None,
-            "target_inputs": _pool_digest(self.target_inputs) if self.target_inputs is not None else None, "settings": repr(sorted((self.settings or {}).items()))}
+            "fine_tuning": self.model is not None, "settings": repr(sorted((self.settings or {}).items())),
+            "target_inputs": _pool_digest(self.target_inputs) if self.target_inputs is not None else None}
 
-# %% ../nbs/14_loop.ipynb #1a5cc803
+# %% ../nbs/14_loop.ipynb #6de5502c
 @patch_to(ActiveLearningLoop)
 def _state(self) -> dict:
     "Everything the loop needs to go on from here."
@@ -286,16 +290,18 @@ def _state(self) -> dict:
             "generators": {name: generator.get_state() for name, generator in self._generators.items()},
             "model": {name: value.detach().cpu() for name, value in model.items()} if model is not None else None}
 
-# %% ../nbs/14_loop.ipynb #7b2757cf
+# %% ../nbs/14_loop.ipynb #2430e24c
 @patch_to(ActiveLearningLoop)
 def _kept(self) -> str:
     "What the state file holds now, for errors."
     if self.state_path is None:
         return "no state_path was given, so nothing is saved"
-    rounds = f"{len(self.rounds)} round{'s' if len(self.rounds) != 1 else ''}"
-    return f"{self.state_path} still holds the last good state ({rounds}, {len(self.labelled)} labels): run again to resume from it"
+    if self._saved is None:
+        return f"nothing was written to {self.state_path} yet"
+    rounds, labels = self._saved
+    return f"{self.state_path} still holds the last good state ({rounds} round{'s' if rounds != 1 else ''}, {labels} labels): run again to resume from it"
 
-# %% ../nbs/14_loop.ipynb #8d2448e4
+# %% ../nbs/14_loop.ipynb #85374706
 @patch_to(ActiveLearningLoop)
 def _save(self):
     "Write the state file, all at once or not at all; a failed write is an error that says the last state is intact."
@@ -307,13 +313,14 @@ def _save(self):
         _write_atomically(buffer.getvalue(), Path(self.state_path))
     except OSError as error:
         raise OSError(error.errno, f"could not write the loop's state ({error.strerror}); {self._kept()}", str(self.state_path)) from error
+    self._saved = (len(self.rounds), len(self.labelled))
 
-# %% ../nbs/14_loop.ipynb #1d02ec2f
+# %% ../nbs/14_loop.ipynb #41718f2d
 def _identity_problems(saved: dict, expected: dict) -> list:
     "The fields of a saved identity that differ from the expected one, each as 'name: saved, not expected'."
     return [f"{name}: {saved.get(name)!r}, not {value!r}" for name, value in expected.items() if saved.get(name) != value]
 
-# %% ../nbs/14_loop.ipynb #b745ae97
+# %% ../nbs/14_loop.ipynb #5c2d513f
 @patch_to(ActiveLearningLoop)
 def _restore(self, state: dict):
     "Take up the state read from the state file: records, labels, generators and the model's weights."
@@ -323,13 +330,14 @@ def _restore(self, state: dict):
                          "give another state_path, or remove the file to start afresh")
     self.rounds = [LoopRound(**record) for record in state["rounds"]]
     self.labelled, self.labels = list(state["labelled"]), list(state["labels"])
+    self._saved = (len(self.rounds), len(self.labelled))
     _set_global_states(state["global_generators"])
     for name, generator_state in state["generators"].items():
         self._generators[name].set_state(generator_state)
     if self.model is not None:
         self.model.load_state_dict(state["model"])
 
-# %% ../nbs/14_loop.ipynb #a15d89e0
+# %% ../nbs/14_loop.ipynb #19ff7e82
 def _recordable(value, what: str):
     "`value` if `torch.load(weights_only=True)` can read it back: None, numbers, strings, tensors, lists, tuples and dicts of them."
     if isinstance(value, (list, tuple)):
@@ -341,22 +349,28 @@ def _recordable(value, what: str):
     raise TypeError(f"{what} returned a {type(value).__name__}, which the state file cannot hold: "
                     "return None, numbers, strings, tensors, or lists, tuples and dicts of them")
 
-# %% ../nbs/14_loop.ipynb #fc3f8b1b
+# %% ../nbs/14_loop.ipynb #802e5f70
+@patch_to(ActiveLearningLoop)
+def _call(self, what: str, function: Callable, *args):
+    "`function(*args)`; an exception comes back as a RuntimeError that names `what` and says what the state file holds."
+    try:
+        return function(*args)
+    except Exception as error:
+        raise RuntimeError(f"{what} raised {type(error).__name__}: {error}; {self._kept()}") from error
+
+# %% ../nbs/14_loop.ipynb #dd2f7f70
 @patch_to(ActiveLearningLoop)
 def _trained(self) -> tuple:
     "(the model trained on the labels so far, what `train` returned)."
-    model = self.model if self.model is not None else self.model_factory()
-    try:
-        returned = self.train(model, _Labelled(self.pool, self.labelled, self.labels))
-    except Exception as error:
-        raise RuntimeError(f"the training function raised {type(error).__name__}: {error}; {self._kept()}") from error
+    model = self.model if self.model is not None else self._call("the model factory", self.model_factory)
+    returned = self._call("the training function", self.train, model, _Labelled(self.pool, self.labelled, self.labels))
     if isinstance(returned, nn.Module):  # the trained model, returned
         if self.model is not None:
             self.model = returned
         model, returned = returned, None
     return model, _recordable(returned, "the training function")
 
-# %% ../nbs/14_loop.ipynb #74428be8
+# %% ../nbs/14_loop.ipynb #4d27c2ba
 @patch_to(ActiveLearningLoop)
 def _predicted(self, model: nn.Module, available: list) -> tuple:
     "(the unlabelled pool's `log_probs_N_K_C`, the target inputs' or None): one pass, the same K masks for both."
@@ -368,7 +382,7 @@ def _predicted(self, model: nn.Module, available: list) -> tuple:
     targets = log_probs_X_K_C[len(available):] if self.target_inputs is not None else None
     return log_probs_X_K_C[: len(available)], targets
 
-# %% ../nbs/14_loop.ipynb #b8cb0566
+# %% ../nbs/14_loop.ipynb #baef1060
 @patch_to(ActiveLearningLoop)
 def _acquired(self, model: nn.Module, size: int, seconds: dict):
     "The batch the method picks from the unlabelled pool, its picks as pool indices."
@@ -382,20 +396,20 @@ def _acquired(self, model: nn.Module, size: int, seconds: dict):
     seconds["acquire"] = time.perf_counter() - start
     return batch, [available[index] for index in batch.indices]
 
-# %% ../nbs/14_loop.ipynb #d7ee2c11
+# %% ../nbs/14_loop.ipynb #d290dbf3
 @patch_to(ActiveLearningLoop)
 def _labels_of(self, indices: list) -> list:
     "The labels of the given pool indices, from the labeller or the pool's items; checked."
     if self.labeller is None:
         labels = [_label_of(self.pool[index]) for index in indices]
     else:
-        labels = self.labeller(list(indices))
+        labels = self._call("the labeller", self.labeller, list(indices))
     try:
         return _checked_labels(labels, indices, self.num_classes)
     except ValueError as error:
         raise ValueError(f"{error}; {self._kept()}") from None
 
-# %% ../nbs/14_loop.ipynb #a0650fcb
+# %% ../nbs/14_loop.ipynb #bc37d424
 @patch_to(ActiveLearningLoop)
 def _next_size(self) -> int:
     "How many points the next acquisition takes: `acquisition_size`, or fewer near `max_labels` or the pool's end."
@@ -407,13 +421,15 @@ def _expected_rounds(self) -> int:
     initial = self.initial if isinstance(self.initial, int) else len(self.initial)
     return 1 + math.ceil((self.max_labels - initial) / self.acquisition_size)
 
-# %% ../nbs/14_loop.ipynb #cc046cbf
+# %% ../nbs/14_loop.ipynb #39d2d5d9
 @patch_to(ActiveLearningLoop)
 def _evaluated(self, model: nn.Module):
     "What `evaluate` returns for the model (None without one)."
-    return _recordable(self.evaluate(model), "the evaluation function") if self.evaluate is not None else None
+    if self.evaluate is None:
+        return None
+    return _recordable(self._call("the evaluation function", self.evaluate, model), "the evaluation function")
 
-# %% ../nbs/14_loop.ipynb #a076c5f2
+# %% ../nbs/14_loop.ipynb #f47ea5cd
 @patch_to(ActiveLearningLoop)
 def _round(self) -> LoopRound:
     "One round: train, evaluate, then acquire a batch and label it (none once `max_labels` are labelled)."
@@ -433,7 +449,7 @@ def _round(self) -> LoopRound:
     return LoopRound(len(self.rounds), len(self.labelled), training, evaluation, picks, picked_labels, scores,
                      num_filled, seconds, next(iter(load_average()), float("nan")))
 
-# %% ../nbs/14_loop.ipynb #00712f5b
+# %% ../nbs/14_loop.ipynb #96f952b7
 @patch_to(ActiveLearningLoop)
 def finished(self) -> bool:
     "Whether the last round acquired nothing: `max_labels` reached, or the pool used up."
@@ -443,7 +459,7 @@ def finished(self) -> bool:
 def __repr__(self) -> str:
     return f"ActiveLearningLoop({self.method}, {len(self.rounds)} rounds, {len(self.labelled)} of {self.max_labels} labels)"
 
-# %% ../nbs/14_loop.ipynb #a376577d
+# %% ../nbs/14_loop.ipynb #d73c395b
 @patch_to(ActiveLearningLoop)
 def _start(self):
     "Resume from the state file if there is one; else label the initial set and write the first state."
@@ -457,7 +473,7 @@ def _start(self):
         self.labels = self._labels_of(self.labelled)
         self._save()
 
-# %% ../nbs/14_loop.ipynb #b0986217
+# %% ../nbs/14_loop.ipynb #b3916a59
 @patch_to(ActiveLearningLoop)
 @documented
 def run(

@@ -288,14 +288,14 @@ def _trainer(digits, K: int, training: TrainingSettings) -> Callable:
 def _digits_loop(method: str, seed: int, digits, pool, initial: list, settings: dict, training: TrainingSettings,
                  state_path, progress) -> ActiveLearningLoop:
     "The loop of one run on a digits data set: a fresh `BayesianMLP` every round, trained with early stopping, evaluated on the test set."
-    K, has_targets = settings["K"], DATA_SETS[settings["data"]].has_target_inputs
+    K, takes_targets = settings["K"], "targets_T_K_C" in ACQUISITION_METHODS[method].options
     options = _method_options(method, num_samples=settings["num_samples"], coldness=settings["coldness"])
     return ActiveLearningLoop(
         pool, _trainer(digits, K, training), num_classes=10, initial=initial, max_labels=settings["max_labels"],
         model_factory=lambda: BayesianMLP(digits.pool_x_N_D.shape[1], training.hidden, 10, training.dropout),
         method=method, method_options=options, K=K, acquisition_size=settings["acquisition_size"],
         evaluate=lambda model: evaluate_accuracy(model, digits.test_x_T_D, digits.test_y_T, K),
-        target_inputs=digits.target_x_S_D if has_targets else None, state_path=state_path, seed=seed, progress=progress,
+        target_inputs=digits.target_x_S_D if takes_targets else None, state_path=state_path, seed=seed, progress=progress,
         settings={name: value for name, value in settings.items() if name != "threads"},
     )
 
