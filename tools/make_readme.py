@@ -1,10 +1,14 @@
 """Write README.md from nbs/index.ipynb (nbdev_readme needs Quarto, which these machines cannot install).
 
 Markdown cells are copied as they are, code cells become ```python blocks followed by their stored text
-output, and cells marked `#| hide` are left out. `--check` exits 1, changing nothing, if README.md differs.
+output, and cells marked `#| hide` are left out. A link to a page of the docs site (settings.ini's doc_host and
+doc_baseurl, which the site's own build makes relative) becomes a link to its notebook in the repository, since the
+site is not online. `--check` exits 1, changing nothing, if README.md differs.
 """
 import argparse
+import configparser
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -26,6 +30,26 @@ def output_text(output) -> str:
     return "".join(text) if isinstance(text, list) else text
 
 
+def site_url() -> str:
+    "The docs site's address, from settings.ini."
+    settings = configparser.ConfigParser()
+    settings.read(ROOT / "settings.ini")
+    return settings["DEFAULT"]["doc_host"].rstrip("/") + "/" + settings["DEFAULT"]["doc_baseurl"].strip("/") + "/"
+
+
+def notebook_links(markdown: str) -> str:
+    "Links to pages of the docs site as links to their notebooks (`.../your_model.html#x` -> `nbs/22_your_model.ipynb#x`)."
+    notebooks = {re.sub(r"^\d+_", "", path.stem): path.name for path in (ROOT / "nbs").glob("*.ipynb")}
+
+    def to_notebook(match: re.Match) -> str:
+        page, anchor = match.group(1), match.group(2) or ""
+        if page not in notebooks:
+            raise SystemExit(f"nbs/index.ipynb links to {match.group(0)}, a page no notebook makes")
+        return f"nbs/{notebooks[page]}{anchor}"
+
+    return re.sub(re.escape(site_url()) + r"([\w-]+)\.html(#[\w-]+)?", to_notebook, markdown)
+
+
 def render(notebook) -> str:
     blocks = []
     for cell in notebook["cells"]:
@@ -35,7 +59,7 @@ def render(notebook) -> str:
             continue
         body = "\n".join(line for line in lines if not line.startswith("#|")).strip("\n")
         if cell["cell_type"] == "markdown":
-            blocks.append(body)
+            blocks.append(notebook_links(body))
         elif cell["cell_type"] == "code" and body:
             blocks.append(f"```python\n{body}\n```")
             shown = "".join(output_text(output) for output in cell.get("outputs", [])).rstrip("\n")
