@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['LoopRound', 'ActiveLearningLoop']
 
-# %% ../nbs/14_loop.ipynb #fdf4b4f3
+# %% ../nbs/14_loop.ipynb #7d481b99
 import hashlib
 import io
 import math
@@ -26,7 +26,7 @@ from .acquisition import ACQUISITION_METHODS, acquire
 from .consistent_mc_dropout import predict_log_probs
 from .core import documented, check_count, load_average, patch_to, progress_bar
 
-# %% ../nbs/14_loop.ipynb #1db41c32
+# %% ../nbs/14_loop.ipynb #b06e9a31
 @dataclass
 @documented
 class LoopRound:
@@ -42,7 +42,7 @@ class LoopRound:
     seconds: dict  # wall time of "train", "evaluate", "predict", "acquire" and "label"
     load_average: float  # the machine's 1-minute load average after the round (NaN where the system keeps none)
 
-# %% ../nbs/14_loop.ipynb #63298984
+# %% ../nbs/14_loop.ipynb #a8db1395
 _LABEL_KEYS = ("labels", "label")  # where a dict item keeps its label
 
 def _input_of(item):
@@ -53,7 +53,7 @@ def _input_of(item):
         return {key: value for key, value in item.items() if key not in _LABEL_KEYS}
     return item
 
-# %% ../nbs/14_loop.ipynb #04fc5e47
+# %% ../nbs/14_loop.ipynb #f2333175
 def _label_of(item) -> int:
     "The label a pool item carries: its second element, or its dict's label; a clear error if it has none."
     if isinstance(item, (tuple, list)) and len(item) > 1:
@@ -63,7 +63,7 @@ def _label_of(item) -> int:
     raise ValueError("the pool's items carry no labels (an input alone): give a labeller, "
                      "a function that returns the labels of given pool indices")
 
-# %% ../nbs/14_loop.ipynb #3852d5e7
+# %% ../nbs/14_loop.ipynb #aead42c3
 class _Inputs(Dataset):
     "The model inputs of a data set's items."
 
@@ -76,7 +76,7 @@ class _Inputs(Dataset):
     def __getitem__(self, index: int):
         return _input_of(self.dataset[index])
 
-# %% ../nbs/14_loop.ipynb #510c00e4
+# %% ../nbs/14_loop.ipynb #8e5f9d03
 class _Labelled(Dataset):
     "The labelled pool points as `(input, label)` pairs (a dict item: the dict with its `labels`), in order of labelling."
 
@@ -90,7 +90,7 @@ class _Labelled(Dataset):
         item, label = self.pool[self.indices[index]], torch.tensor(self.labels[index])
         return {**_input_of(item), "labels": label} if isinstance(item, dict) else (_input_of(item), label)
 
-# %% ../nbs/14_loop.ipynb #056f006f
+# %% ../nbs/14_loop.ipynb #b0d17c32
 def _checked_labels(labels, indices: list, num_classes: int) -> list:
     "`labels` as a list of ints, one per index, each in [0, `num_classes`); else a clear error."
     try:
@@ -106,7 +106,7 @@ def _checked_labels(labels, indices: list, num_classes: int) -> list:
         raise ValueError(f"unknown classes (pool index, label) {unknown}: labels must be in [0, {num_classes})")
     return [int(value) for value in values]
 
-# %% ../nbs/14_loop.ipynb #17f1bb0f
+# %% ../nbs/14_loop.ipynb #3e744671
 def _item_bytes(item) -> bytes:
     "Bytes that stand for a pool item: its tensors' dtype, shape and data, its numbers, strings and structure."
     if isinstance(item, torch.Tensor):
@@ -120,7 +120,7 @@ def _item_bytes(item) -> bytes:
         return repr(item).encode()
     return _item_bytes(torch.from_numpy(np.array(item)))  # a PIL image, an ndarray, a NumPy number
 
-# %% ../nbs/14_loop.ipynb #b7360570
+# %% ../nbs/14_loop.ipynb #48931a99
 def _global_states() -> dict:
     "The states of PyTorch's, NumPy's and Python's global generators."
     kind, keys, position, has_gauss, cached = np.random.get_state()
@@ -128,7 +128,7 @@ def _global_states() -> dict:
     return {"torch": torch.get_rng_state(), "cuda": cuda, "python": random.getstate(),
             "numpy": (kind, torch.from_numpy(keys.astype(np.int64)), position, has_gauss, cached)}
 
-# %% ../nbs/14_loop.ipynb #ee25a55c
+# %% ../nbs/14_loop.ipynb #55259753
 def _set_global_states(states: dict):
     "Put back the states `_global_states` returned."
     torch.set_rng_state(states["torch"])
@@ -138,7 +138,7 @@ def _set_global_states(states: dict):
     kind, keys, position, has_gauss, cached = states["numpy"]
     np.random.set_state((kind, keys.numpy().astype(np.uint32), position, has_gauss, cached))
 
-# %% ../nbs/14_loop.ipynb #3118e2cb
+# %% ../nbs/14_loop.ipynb #96ffd7fd
 @contextmanager
 def _seeded(seed: int) -> Iterator[None]:
     "Seed PyTorch's, NumPy's and Python's global generators for a block; the caller's states come back after it."
@@ -151,7 +151,7 @@ def _seeded(seed: int) -> Iterator[None]:
     finally:
         _set_global_states(caller)
 
-# %% ../nbs/14_loop.ipynb #9a1f5d40
+# %% ../nbs/14_loop.ipynb #6cb9d938
 def _pool_digest(pool: Dataset) -> str:
     "SHA-256 of the pool's length and of 16 of its items spread evenly, read with the global generators seeded."
     size = len(pool)
@@ -161,12 +161,12 @@ def _pool_digest(pool: Dataset) -> str:
             digest.update(_item_bytes(pool[int(index)]))
     return digest.hexdigest()
 
-# %% ../nbs/14_loop.ipynb #a1b06be9
+# %% ../nbs/14_loop.ipynb #8c9349f1
 def _open_for_writing(path: Path):
     "A new file at `path`, open for writing (the tests point this at /dev/full to fill the disk)."
     return open(path, "xb")
 
-# %% ../nbs/14_loop.ipynb #32e8019c
+# %% ../nbs/14_loop.ipynb #ee2cf8a8
 def _write_atomically(data: bytes, path: Path):
     "Write `data` to a temporary file beside `path`, flush it to the disk, then rename it over `path`."
     temporary = path.with_name(f".{path.name}.tmp")
@@ -181,7 +181,7 @@ def _write_atomically(data: bytes, path: Path):
         temporary.unlink(missing_ok=True)
         raise
 
-# %% ../nbs/14_loop.ipynb #ca036b7a
+# %% ../nbs/14_loop.ipynb #9ada917e
 @dataclass(eq=False, repr=False)
 @documented
 class ActiveLearningLoop:
@@ -211,7 +211,7 @@ class ActiveLearningLoop:
         _check_loop(self)
         self._start_empty()
 
-# %% ../nbs/14_loop.ipynb #8f51672e
+# %% ../nbs/14_loop.ipynb #23f9ad60
 def _check_models(model, model_factory, train, labeller):
     "Clear errors unless exactly one of `model` and `model_factory` is given, and the functions are callable."
     if (model is None) == (model_factory is None):
@@ -221,7 +221,7 @@ def _check_models(model, model_factory, train, labeller):
     if not callable(train) or (labeller is not None and not callable(labeller)):
         raise TypeError("train and labeller must be functions: train(model, labelled) and labeller(pool_indices)")
 
-# %% ../nbs/14_loop.ipynb #1324c555
+# %% ../nbs/14_loop.ipynb #0961d280
 def _check_initial(initial, max_labels: int, pool_size: int):
     "A clear error unless `initial` labels between 1 and min(`max_labels`, pool size) distinct pool points."
     size = check_count(initial, "initial") if isinstance(initial, int) else len(initial)
@@ -231,7 +231,7 @@ def _check_initial(initial, max_labels: int, pool_size: int):
     if len(set(indices)) != len(indices) or not all(0 <= index < pool_size for index in indices):
         raise ValueError(f"initial must be distinct pool indices in [0, {pool_size}), got {indices}")
 
-# %% ../nbs/14_loop.ipynb #2bfbed75
+# %% ../nbs/14_loop.ipynb #437468a4
 def _check_method_options(method: str, options: dict, target_inputs):
     "Clear errors for an unknown method, options it does not take or that the loop sets, and missing target inputs."
     if method not in ACQUISITION_METHODS:
@@ -246,7 +246,7 @@ def _check_method_options(method: str, options: dict, target_inputs):
         raise ValueError(f"method {method!r} " + ("needs target_inputs, unlabelled inputs of the target distribution"
                                                   if "targets_T_K_C" in taken else "takes no target_inputs (the EPIG methods do)"))
 
-# %% ../nbs/14_loop.ipynb #b84409f2
+# %% ../nbs/14_loop.ipynb #66e612ed
 def _check_loop(loop: ActiveLearningLoop):
     "Every check of a new loop's settings; a tensor of target inputs becomes a data set."
     for name in ("num_classes", "max_labels", "K", "acquisition_size"):
@@ -258,7 +258,7 @@ def _check_loop(loop: ActiveLearningLoop):
     if isinstance(loop.target_inputs, torch.Tensor):
         loop.target_inputs = TensorDataset(loop.target_inputs)
 
-# %% ../nbs/14_loop.ipynb #15b580b2
+# %% ../nbs/14_loop.ipynb #3ba53a05
 @patch_to(ActiveLearningLoop)
 def _start_empty(self):
     "No rounds or labels yet, nothing saved; the loop's own generators, seeded from `seed`."
@@ -269,7 +269,7 @@ def _start_empty(self):
     self._saved = None  # (rounds, labels) in the state file, once written or read
     self._generators = {name: torch.Generator().manual_seed(self.seed + offset) for offset, name in enumerate(("masks", "acquisition"), 1)}
 
-# %% ../nbs/14_loop.ipynb #4fab299c
+# %% ../nbs/14_loop.ipynb #4bf8b599
 @patch_to(ActiveLearningLoop)
 def identity(self) -> dict:
     "What a state file must match to be resumed: the pool, the method and its options, the seed, and the run's shape."
@@ -280,7 +280,7 @@ def identity(self) -> dict:
             "fine_tuning": self.model is not None, "settings": repr(sorted((self.settings or {}).items())),
             "target_inputs": _pool_digest(self.target_inputs) if self.target_inputs is not None else None}
 
-# %% ../nbs/14_loop.ipynb #6de5502c
+# %% ../nbs/14_loop.ipynb #3b69be3c
 @patch_to(ActiveLearningLoop)
 def _state(self) -> dict:
     "Everything the loop needs to go on from here."
@@ -290,7 +290,7 @@ def _state(self) -> dict:
             "generators": {name: generator.get_state() for name, generator in self._generators.items()},
             "model": {name: value.detach().cpu() for name, value in model.items()} if model is not None else None}
 
-# %% ../nbs/14_loop.ipynb #2430e24c
+# %% ../nbs/14_loop.ipynb #5c73f8c2
 @patch_to(ActiveLearningLoop)
 def _kept(self) -> str:
     "What the state file holds now, for errors."
@@ -301,7 +301,7 @@ def _kept(self) -> str:
     rounds, labels = self._saved
     return f"{self.state_path} still holds the last good state ({rounds} round{'s' if rounds != 1 else ''}, {labels} labels): run again to resume from it"
 
-# %% ../nbs/14_loop.ipynb #85374706
+# %% ../nbs/14_loop.ipynb #9ee2f679
 @patch_to(ActiveLearningLoop)
 def _save(self):
     "Write the state file, all at once or not at all; a failed write is an error that says the last state is intact."
@@ -315,12 +315,12 @@ def _save(self):
         raise OSError(error.errno, f"could not write the loop's state ({error.strerror}); {self._kept()}", str(self.state_path)) from error
     self._saved = (len(self.rounds), len(self.labelled))
 
-# %% ../nbs/14_loop.ipynb #41718f2d
+# %% ../nbs/14_loop.ipynb #e3d752ec
 def _identity_problems(saved: dict, expected: dict) -> list:
     "The fields of a saved identity that differ from the expected one, each as 'name: saved, not expected'."
     return [f"{name}: {saved.get(name)!r}, not {value!r}" for name, value in expected.items() if saved.get(name) != value]
 
-# %% ../nbs/14_loop.ipynb #5c2d513f
+# %% ../nbs/14_loop.ipynb #d976235f
 @patch_to(ActiveLearningLoop)
 def _restore(self, state: dict):
     "Take up the state read from the state file: records, labels, generators and the model's weights."
@@ -337,7 +337,7 @@ def _restore(self, state: dict):
     if self.model is not None:
         self.model.load_state_dict(state["model"])
 
-# %% ../nbs/14_loop.ipynb #19ff7e82
+# %% ../nbs/14_loop.ipynb #2d3a7b64
 def _recordable(value, what: str):
     "`value` if `torch.load(weights_only=True)` can read it back: None, numbers, strings, tensors, lists, tuples and dicts of them."
     if isinstance(value, (list, tuple)):
@@ -346,10 +346,12 @@ def _recordable(value, what: str):
         return {_recordable(key, what): _recordable(part, what) for key, part in value.items()}
     if value is None or isinstance(value, (bool, int, float, str, torch.Tensor)):
         return value
+    if isinstance(value, np.generic) and value.ndim == 0:
+        return value.item()  # a NumPy number, as the Python number it stands for
     raise TypeError(f"{what} returned a {type(value).__name__}, which the state file cannot hold: "
                     "return None, numbers, strings, tensors, or lists, tuples and dicts of them")
 
-# %% ../nbs/14_loop.ipynb #802e5f70
+# %% ../nbs/14_loop.ipynb #59f46a8e
 @patch_to(ActiveLearningLoop)
 def _call(self, what: str, function: Callable, *args):
     "`function(*args)`; an exception comes back as a RuntimeError that names `what` and says what the state file holds."
@@ -358,7 +360,7 @@ def _call(self, what: str, function: Callable, *args):
     except Exception as error:
         raise RuntimeError(f"{what} raised {type(error).__name__}: {error}; {self._kept()}") from error
 
-# %% ../nbs/14_loop.ipynb #dd2f7f70
+# %% ../nbs/14_loop.ipynb #564728ed
 @patch_to(ActiveLearningLoop)
 def _trained(self) -> tuple:
     "(the model trained on the labels so far, what `train` returned)."
@@ -370,7 +372,7 @@ def _trained(self) -> tuple:
         model, returned = returned, None
     return model, _recordable(returned, "the training function")
 
-# %% ../nbs/14_loop.ipynb #4d27c2ba
+# %% ../nbs/14_loop.ipynb #a1ac667b
 @patch_to(ActiveLearningLoop)
 def _predicted(self, model: nn.Module, available: list) -> tuple:
     "(the unlabelled pool's `log_probs_N_K_C`, the target inputs' or None): one pass, the same K masks for both."
@@ -382,7 +384,7 @@ def _predicted(self, model: nn.Module, available: list) -> tuple:
     targets = log_probs_X_K_C[len(available):] if self.target_inputs is not None else None
     return log_probs_X_K_C[: len(available)], targets
 
-# %% ../nbs/14_loop.ipynb #baef1060
+# %% ../nbs/14_loop.ipynb #4ed38395
 @patch_to(ActiveLearningLoop)
 def _acquired(self, model: nn.Module, size: int, seconds: dict):
     "The batch the method picks from the unlabelled pool, its picks as pool indices."
@@ -396,7 +398,7 @@ def _acquired(self, model: nn.Module, size: int, seconds: dict):
     seconds["acquire"] = time.perf_counter() - start
     return batch, [available[index] for index in batch.indices]
 
-# %% ../nbs/14_loop.ipynb #d290dbf3
+# %% ../nbs/14_loop.ipynb #dec140ca
 @patch_to(ActiveLearningLoop)
 def _labels_of(self, indices: list) -> list:
     "The labels of the given pool indices, from the labeller or the pool's items; checked."
@@ -409,7 +411,7 @@ def _labels_of(self, indices: list) -> list:
     except ValueError as error:
         raise ValueError(f"{error}; {self._kept()}") from None
 
-# %% ../nbs/14_loop.ipynb #bc37d424
+# %% ../nbs/14_loop.ipynb #f552587b
 @patch_to(ActiveLearningLoop)
 def _next_size(self) -> int:
     "How many points the next acquisition takes: `acquisition_size`, or fewer near `max_labels` or the pool's end."
@@ -421,7 +423,7 @@ def _expected_rounds(self) -> int:
     initial = self.initial if isinstance(self.initial, int) else len(self.initial)
     return 1 + math.ceil((self.max_labels - initial) / self.acquisition_size)
 
-# %% ../nbs/14_loop.ipynb #39d2d5d9
+# %% ../nbs/14_loop.ipynb #c494b58a
 @patch_to(ActiveLearningLoop)
 def _evaluated(self, model: nn.Module):
     "What `evaluate` returns for the model (None without one)."
@@ -429,7 +431,7 @@ def _evaluated(self, model: nn.Module):
         return None
     return _recordable(self._call("the evaluation function", self.evaluate, model), "the evaluation function")
 
-# %% ../nbs/14_loop.ipynb #f47ea5cd
+# %% ../nbs/14_loop.ipynb #945ad9e3
 @patch_to(ActiveLearningLoop)
 def _round(self) -> LoopRound:
     "One round: train, evaluate, then acquire a batch and label it (none once `max_labels` are labelled)."
@@ -449,7 +451,7 @@ def _round(self) -> LoopRound:
     return LoopRound(len(self.rounds), len(self.labelled), training, evaluation, picks, picked_labels, scores,
                      num_filled, seconds, next(iter(load_average()), float("nan")))
 
-# %% ../nbs/14_loop.ipynb #96f952b7
+# %% ../nbs/14_loop.ipynb #c00b5021
 @patch_to(ActiveLearningLoop)
 def finished(self) -> bool:
     "Whether the last round acquired nothing: `max_labels` reached, or the pool used up."
@@ -459,7 +461,7 @@ def finished(self) -> bool:
 def __repr__(self) -> str:
     return f"ActiveLearningLoop({self.method}, {len(self.rounds)} rounds, {len(self.labelled)} of {self.max_labels} labels)"
 
-# %% ../nbs/14_loop.ipynb #d73c395b
+# %% ../nbs/14_loop.ipynb #8462c00d
 @patch_to(ActiveLearningLoop)
 def _start(self):
     "Resume from the state file if there is one; else label the initial set and write the first state."
@@ -473,7 +475,7 @@ def _start(self):
         self.labels = self._labels_of(self.labelled)
         self._save()
 
-# %% ../nbs/14_loop.ipynb #b3916a59
+# %% ../nbs/14_loop.ipynb #c2f74368
 @patch_to(ActiveLearningLoop)
 @documented
 def run(
