@@ -283,12 +283,13 @@ def identity(self) -> dict:
 # %% ../nbs/14_loop.ipynb #3b69be3c
 @patch_to(ActiveLearningLoop)
 def _state(self) -> dict:
-    "Everything the loop needs to go on from here."
+    "Everything the loop needs to go on from here; a fine-tuned model's weights, and whether each of its modules is in training mode."
     model = self.model.state_dict() if self.model is not None else None
     return {"identity": self.identity(), "rounds": [asdict(record) for record in self.rounds],
             "labelled": list(self.labelled), "labels": list(self.labels), "global_generators": _global_states(),
             "generators": {name: generator.get_state() for name, generator in self._generators.items()},
-            "model": {name: value.detach().cpu() for name, value in model.items()} if model is not None else None}
+            "model": {name: value.detach().cpu() for name, value in model.items()} if model is not None else None,
+            "model_modes": [module.training for module in self.model.modules()] if self.model is not None else None}
 
 # %% ../nbs/14_loop.ipynb #5c73f8c2
 @patch_to(ActiveLearningLoop)
@@ -336,6 +337,8 @@ def _restore(self, state: dict):
         self._generators[name].set_state(generator_state)
     if self.model is not None:
         self.model.load_state_dict(state["model"])
+        for module, training in zip(self.model.modules(), state["model_modes"]):
+            module.training = training
 
 # %% ../nbs/14_loop.ipynb #2d3a7b64
 def _recordable(value, what: str):
