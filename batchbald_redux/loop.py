@@ -99,7 +99,8 @@ def _checked_labels(labels, indices: list, num_classes: int) -> list:
         raise ValueError(f"labels must be a sequence of whole numbers (classes 0 to {num_classes - 1}), got {labels!r}") from None
     if len(values) != len(indices):
         raise ValueError(f"the labeller returned {len(values)} labels for the {len(indices)} pool indices {indices}")
-    if values.is_floating_point() and not bool((values == values.round()).all()) or values.is_complex() or values.dtype == torch.bool:
+    fractional = values.is_floating_point() and not bool((values == values.round()).all())  # NaN included
+    if fractional or values.is_complex() or values.dtype == torch.bool:
         raise ValueError(f"labels must be whole numbers (classes 0 to {num_classes - 1}), got {values.tolist()}")
     unknown = [(index, int(value)) for index, value in zip(indices, values) if not 0 <= value < num_classes]
     if unknown:
@@ -391,7 +392,9 @@ def _predicted(self, model: nn.Module, available: list) -> tuple:
 @patch_to(ActiveLearningLoop)
 def _acquired(self, model: nn.Module, size: int, seconds: dict):
     "The batch the method picks from the unlabelled pool, its picks as pool indices."
-    available = sorted(set(range(len(self.pool))) - set(self.labelled))
+    unlabelled_N = torch.ones(len(self.pool), dtype=torch.bool)
+    unlabelled_N[self.labelled] = False
+    available = unlabelled_N.nonzero().squeeze(1).tolist()  # pool indices, in order
     start = time.perf_counter()
     log_probs_N_K_C, targets_T_K_C = self._predicted(model, available)
     seconds["predict"] = time.perf_counter() - start
