@@ -82,7 +82,7 @@ register_acquisition_method(
 )
 
 # %% ../nbs/10_acquisition.ipynb #7f6e3fff
-DECISIVE_OPTIONS = {"num_samples": 10_000, "coldness": 1.0, "targets_T_K_C": None}  # option -> acquire's default
+DECISIVE_OPTIONS = {"num_samples": None, "coldness": 1.0, "targets_T_K_C": None}  # option -> acquire's default
 
 def _changed(value, default) -> bool:
     "Whether an option is set away from its default; a default of None by identity (a tensor has no plain `!=`)."
@@ -123,7 +123,7 @@ def acquire(
     batch_size: int,  # points to pick
     method: str = "batchbald",  # a name in `ACQUISITION_METHODS`
     *,
-    num_samples: int = 10_000,
+    num_samples: int | None = None,
     coldness: float = 1.0,  # stochastic methods: 0 is uniform, math.inf is top-k
     generator: torch.Generator | None = None,
     dtype: torch.dtype | None = None,  # dtype of the computation (None: each method's default)

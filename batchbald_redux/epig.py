@@ -353,7 +353,7 @@ def get_batchepig_batch(
     log_probs_N_K_C: torch.Tensor,  # log p(y_n = c | w_k) for the pool
     log_probs_T_K_C: torch.Tensor,  # log p(y*_t = c | w_k) for the targets, under the same K samples
     batch_size: int,  # how many points to pick (at most N)
-    num_samples: int,  # most outcomes to enumerate (batch, and batch x target labels) before sampling, and how many to sample
+    num_samples: int | None = None,  # most outcomes to enumerate (batch, and batch x target labels) before sampling, and how many to sample (None: 10,000)
     dtype: torch.dtype | None = None,  # dtype of the pool computation (None: float32, as in get_batchbald_batch)
     device: torch.device | str | None = None,
     *,
@@ -363,7 +363,7 @@ def get_batchepig_batch(
     process_group: ProcessGroup | None = None,
 ) -> CandidateBatch:
     "Greedy batch EPIG: `scores[i]` is $\\frac{1}{T}\\sum_t I[y_1, \\dots, y_{i+1}; y^*_t]$ of the first i+1 picks."
-    group = check_process_group(process_group)
+    group, num_samples = check_process_group(process_group), 10_000 if num_samples is None else num_samples  # no adaptive mode here
     generator, offset, batch_size, joint = _batchepig_start(log_probs_N_K_C, log_probs_T_K_C, batch_size, num_samples, generator, dtype, device, max_memory, group)
     picked_n, indices, scores = torch.zeros(len(log_probs_N_K_C), dtype=torch.bool), [], []
     for _ in progress_bar(progress, iterable=range(batch_size), desc="batch EPIG"):

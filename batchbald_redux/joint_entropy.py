@@ -7,6 +7,7 @@ __all__ = ['EXACT_OUTCOMES', 'JointEntropy', 'ExactJointEntropy', 'SampledJointE
            'batch_multi_choices', 'gather_expand']
 
 # %% ../nbs/05_joint_entropy.ipynb #e723901b
+import copy
 import math
 
 import torch
@@ -171,7 +172,7 @@ def _outcome_weights(self) -> tuple:
 @patch_to(JointEntropy)
 def _forget_outcomes(self):
     "Drop what `weighted_outcomes` cached, before the outcomes change, so old and new never need memory at once."
-    for name in ("_weights", "_weights_for", "_posterior", "_posterior_key"):
+    for name in ("_weights", "_weights_for", "_posterior", "_posterior_key", "_posterior_entropies_M", "_kept", "_kept_key"):
         self.__dict__.pop(name, None)
 
 # %% ../nbs/05_joint_entropy.ipynb #b46341d3
@@ -369,10 +370,12 @@ def _draw_stratified(
     log_joint_M_K = torch.zeros(M, K, dtype=torch.float64)
     for log_probs_K_C in log_probs_N_K_C:
         uniform_M = _latin_hypercube_uniforms(k_M, rank_offset_M, sizes_K, generator)
-        cdf_K_C = log_probs_K_C.exp().cumsum(dim=1)  # each sample's block against its own: O(M + K C) memory
-        labels_M = torch.cat([torch.searchsorted(cdf_K_C[k], uniform_k * cdf_K_C[k, -1], right=True)
-                              for k, uniform_k in enumerate(uniform_M.split(sizes_K.tolist()))])
-        log_joint_M_K += log_probs_K_C.T[labels_M.clamp_max(C - 1)]
+        cdf_K_C = log_probs_K_C.exp().cumsum(dim=1)
+        # every sample's distribution in one sorted sequence, O(M + K C) memory: sample k's cumulative probabilities,
+        # scaled to (0, 1], plus k; an outcome of block k looks its uniform up in row k
+        stacked_KC = (cdf_K_C / cdf_K_C[:, -1:] + torch.arange(K, dtype=torch.float64)[:, None]).flatten()
+        labels_M = torch.searchsorted(stacked_KC, uniform_M + k_M, right=True) - k_M * C
+        log_joint_M_K += log_probs_K_C.T[labels_M.clamp(0, C - 1)]
     return log_joint_M_K
 
 # %% ../nbs/05_joint_entropy.ipynb #ccf5506b
@@ -550,11 +553,13 @@ class DynamicJointEntropy(JointEntropy):
         max_memory: int | None = None,
         generator: torch.Generator | None = None,
         exact_outcomes: int = EXACT_OUTCOMES,  # enumerate up to this many outcomes even if M is smaller (0: M decides)
+        enumerate_limit: int | None = None,  # most outcomes to enumerate (None: max(M, exact_outcomes))
     ):
         self.M = check_count(M, "M (num_samples)")
         self.max_N = check_count(max_N, "max_N", minimum=0)
         self.C = check_count(C, "C")
         self.exact_outcomes = check_count(exact_outcomes, "exact_outcomes", minimum=0)
+        self.enumerate_limit = max(self.M, self.exact_outcomes) if enumerate_limit is None else check_count(enumerate_limit, "enumerate_limit", minimum=0)
         self.generator = check_generator(generator)
         self.variables: list = []  # log p(y_i | w_k) of the variables added so far, float64 on the CPU
         self.inner: JointEntropy = ExactJointEntropy.empty(K, device=device, dtype=dtype, max_memory=max_memory)
@@ -601,17 +606,128 @@ def add_variables(  # noqa: F811
     log_probs_N_K_C: torch.Tensor,  # the N new labels' log-probabilities under the same K samples, N x K x C
     M2: int | None = None,  # outcomes of the grown batch to draw (None: as many as now; ignored where nothing is sampled)
 ) -> "DynamicJointEntropy":
-    "Add N labels, switching from enumeration to sampling when enumeration would exceed max(M, `exact_outcomes`) outcomes."
+    "Add N labels, switching from enumeration to sampling when enumeration would exceed `enumerate_limit` outcomes."
     self._check_new_variables(log_probs_N_K_C)
     N, _, C = log_probs_N_K_C.shape
     self._forget_outcomes()
     inner = self.inner
-    if isinstance(inner, ExactJointEntropy) and inner.log_joint_M_K.shape[0] * C**N > max(self.M, self.exact_outcomes):
+    if isinstance(inner, ExactJointEntropy) and inner.log_joint_M_K.shape[0] * C**N > self.enumerate_limit:
         inner = self._sampled_inner()
     if isinstance(inner, ExactJointEntropy):
         self.variables.append(log_probs_N_K_C.detach().to(device="cpu", dtype=torch.float64))
     self.inner = inner.add_variables(log_probs_N_K_C, self.M)
     return self
+
+# %% ../nbs/05_joint_entropy.ipynb #cc818ce4
+@torch.no_grad()
+def _chunk_information_moments(posterior_M_K, weights_M, chunk_n_K_C, scratch) -> tuple:
+    "`(information_n, spread_n)`: $\\sum_m w_m I[y; \\omega \\mid \\hat y_m]$ of a chunk's points and the weighted spread of its terms, float64."
+    (n, K, C), M = chunk_n_K_C.shape, posterior_M_K.shape[0]
+    log_probs_n_K_C = chunk_n_K_C.to(posterior_M_K).clamp_min(torch.finfo(posterior_M_K.dtype).min)  # p log p = 0 where p = 0
+    probs_n_K_C = log_probs_n_K_C.exp()
+    probs_M_Cn = torch.mm(posterior_M_K, probs_n_K_C.permute(1, 2, 0).reshape(K, C * n), out=scratch("probs", M * C * n).view(M, C * n))
+    nats_M_Cn = torch.log(probs_M_Cn, out=scratch("nats", M * C * n).view(M, C * n)).mul_(probs_M_Cn)
+    entropies_M_n = -nats_M_Cn.view(M, C, n).sum(dim=1)  # H[y | y_m]
+    if bool(entropies_M_n.isnan().any()):  # 0 log 0 somewhere: it is 0
+        entropies_M_n = -nats_M_Cn.nan_to_num_(nan=0.0).view(M, C, n).sum(dim=1)
+    conditional_K_n = -(probs_n_K_C * log_probs_n_K_C).sum(dim=2).T  # H[y | w_k]
+    information_M_n = (entropies_M_n - posterior_M_K @ conditional_K_n).double()
+    information_n = weights_M @ information_M_n
+    return information_n, (weights_M @ information_M_n.square() - information_n.square()).clamp_min(0.0).sqrt()
+
+# %% ../nbs/05_joint_entropy.ipynb #04bf1916
+JointEntropy.sampled = False  # whether the estimate comes from drawn outcomes (it then has a sampling error)
+SampledJointEntropy.sampled = True
+DynamicJointEntropy.sampled = property(lambda self: self.inner.sampled)
+
+@patch_to(JointEntropy)
+def _posterior_entropies(self) -> torch.Tensor:
+    "$H[\\omega \\mid \\hat y_m]$ of every kept outcome, float64 on the CPU; cached until the outcomes change."
+    self.weighted_outcomes()  # forgets what was cached if the outcomes changed
+    if "_posterior_entropies_M" not in self.__dict__:
+        log_posterior_M_K = torch.log_softmax(self.log_joint_M_K, dim=1)
+        self._posterior_entropies_M = -torch.special.xlogy(log_posterior_M_K.exp(), log_posterior_M_K.exp()).sum(dim=1)
+    return self._posterior_entropies_M
+
+@patch_to(JointEntropy)
+@documented
+def remaining_entropy(self) -> float:
+    "$H[\\omega \\mid y_1,\\dots,y_n]$ in nats: what the labels so far leave unknown about the K samples ($\\log K$ minus their information)."
+    return float(self.weighted_outcomes()[0] @ self._posterior_entropies())
+
+@patch_to(JointEntropy)
+def _unsettled(self, budget: float) -> torch.Tensor:
+    "Mask of the outcomes to keep: those left out hold at most `budget` nats of posterior entropy, weighted, in all."
+    held_M = self.weighted_outcomes()[0] * self._posterior_entropies()
+    order_M = torch.argsort(held_M)
+    keep_M = torch.ones_like(held_M, dtype=torch.bool)
+    keep_M[order_M[held_M[order_M].cumsum(0) <= budget]] = False
+    return keep_M
+
+# %% ../nbs/05_joint_entropy.ipynb #72d446f0
+@patch_to(JointEntropy)
+def _kept_outcomes(self, dtype: torch.dtype, device, budget: float) -> tuple:
+    "`(weights_M, posterior_M_K, spread_scale)` of the outcomes `_unsettled(budget)` keeps, on `device`; cached until they change."
+    weights_M, _, posterior_M_K = self.weighted_outcomes(dtype, device)  # forgets the cache if the outcomes changed
+    key = (dtype, torch.device(device), budget)
+    if self.__dict__.get("_kept_key") != key:
+        keep_M = self._unsettled(budget).to(posterior_M_K.device)
+        spread_scale = float(weights_M.square().sum().sqrt())  # the standard error of a weighted mean, per unit of spread
+        self._kept = (weights_M.to(device=posterior_M_K.device, dtype=torch.float64)[keep_M], posterior_M_K[keep_M], spread_scale)
+        self._kept_key = key
+    return self._kept
+
+# %% ../nbs/05_joint_entropy.ipynb #c0b5f97b
+@patch_to(JointEntropy)
+@documented
+def compute_gains(
+    self,
+    log_probs_B_K_C: torch.Tensor,  # candidates, log p(y_b = c | w_k)
+    *,
+    indices_B: torch.Tensor | None = None,  # only these candidates, in this order (None: all)
+    check: bool = True,  # check the values of `log_probs_B_K_C` (False: the caller has)
+    budget: float = 0.0,  # nats of posterior entropy the outcomes left out may hold, in all (each gain: at most this lower)
+) -> tuple:
+    "`(gains_B, errors_B)`: each candidate's $I[y_b; \\omega \\mid y_1,\\dots,y_n]$ and its standard error (0 if enumerated)."
+    self._check_candidates(log_probs_B_K_C, None, indices_B, check)
+    dtype, device = resolve_compute(log_probs_B_K_C, self.dtype, self.device)
+    weights_M, posterior_M_K, spread_scale = self._kept_outcomes(dtype, device, budget)
+    (M, K, C), B = (posterior_M_K.shape[0], *log_probs_B_K_C.shape[1:]), log_probs_B_K_C.shape[0] if indices_B is None else indices_B.shape[0]
+    gains_B, spread_B = torch.zeros(B, dtype=torch.float64, device=device), torch.zeros(B, dtype=torch.float64, device=device)
+    rows = _chunk_rows(max(M, 1), K, C, log_probs_B_K_C.element_size(), dtype, device, self.max_memory)
+    scratch = lambda name, numel: _scratch(self.__dict__.setdefault("_buffers", {}), name, numel, max(M, 1) * C * rows, dtype, device)
+
+    def body(start: int, end: int):
+        chunk_n_K_C = log_probs_B_K_C[start:end] if indices_B is None else log_probs_B_K_C[indices_B[start:end]]
+        gains_B[start:end], spread_B[start:end] = _chunk_information_moments(posterior_M_K, weights_M, chunk_n_K_C.to(device), scratch)
+
+    if M:  # with every outcome settled, every gain is at most `budget`: 0
+        for_chunks(B, rows, body, device)
+    return gains_B.cpu(), (spread_B * spread_scale if self.sampled else torch.zeros_like(spread_B)).cpu()
+
+# %% ../nbs/05_joint_entropy.ipynb #4a6987a2
+@patch_to(SampledJointEntropy)
+@documented
+def every(
+    self,
+    stride: int,  # keep outcomes 0, stride, 2 stride, ...: the estimate of one in `stride` of them
+) -> "SampledJointEntropy":
+    "This estimate from every `stride`-th outcome only: a smaller sample of the same draw, nested in every smaller stride."
+    subset = copy.copy(self)  # its own attributes; the scratch buffers are shared
+    subset._forget_outcomes()
+    subset.log_joint_M_K = self.log_joint_M_K[:: check_count(stride, "stride")]
+    return subset
+
+@patch_to(DynamicJointEntropy)
+@documented
+def every(  # noqa: F811
+    self,
+    stride: int,  # keep outcomes 0, stride, 2 stride, ...: the estimate of one in `stride` of them
+) -> "SampledJointEntropy":
+    "`SampledJointEntropy.every` of the sampled estimate; an error while the outcomes are enumerated."
+    if not self.sampled:
+        raise ValueError("every outcome is enumerated: a subset of them is not an estimate")
+    return self.inner.every(stride)
 
 # %% ../nbs/05_joint_entropy.ipynb #0eba8886
 def _check_class_probs(probs_b_C: torch.Tensor):

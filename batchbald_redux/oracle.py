@@ -4,7 +4,8 @@
 
 # %% auto #0
 __all__ = ['joint_outcome_probs', 'entropy_of', 'joint_entropy', 'conditional_entropy', 'mutual_information', 'greedy_batchbald',
-           'sampled_estimator_terms', 'sampled_estimator_std', 'stratified_estimator_std', 'sampled_mutual_information']
+           'sampled_estimator_terms', 'sampled_estimator_std', 'stratified_estimator_std', 'sampled_mutual_information',
+           'mutual_information_with_error']
 
 # %% ../nbs/04_oracle.ipynb #906fa937
 import itertools
@@ -173,3 +174,30 @@ def sampled_mutual_information(
     probs_B_K_C = np.exp(log_probs_B_K_C)
     labels_B_K_S = _latin_hypercube_labels(probs_B_K_C, indices, num_outcomes // probs_B_K_C.shape[1], seed)
     return _joint_entropy_of_labels(log_probs_B_K_C, labels_B_K_S) - sum(conditional_entropy(p_K_C) for p_K_C in probs_B_K_C)
+
+# %% ../nbs/04_oracle.ipynb #01ae5944
+def _posterior_entropies(log_probs_B_K_C: np.ndarray, labels_B_K_S: np.ndarray) -> np.ndarray:
+    "$H[\\omega \\mid \\hat y]$ of every outcome, K x S: the posterior over the K samples given the outcome's B labels."
+    B, K, _ = log_probs_B_K_C.shape
+    entropies_K_S = np.empty(labels_B_K_S.shape[1:])
+    for k in range(K):  # the outcomes of sample k: log p(y | w_k') for every k'
+        log_joint_S_K = sum(log_probs_B_K_C[b][:, labels_B_K_S[b, k]].T for b in range(B))
+        top_S_1 = log_joint_S_K.max(axis=1, keepdims=True)
+        log_posterior_S_K = log_joint_S_K - top_S_1 - np.log(np.exp(log_joint_S_K - top_S_1).sum(axis=1, keepdims=True))
+        entropies_K_S[k] = -(np.exp(log_posterior_S_K) * np.where(np.isfinite(log_posterior_S_K), log_posterior_S_K, 0.0)).sum(axis=1)
+    return entropies_K_S
+
+# %% ../nbs/04_oracle.ipynb #4b0571c5
+@documented
+def mutual_information_with_error(
+    log_probs_N_K_C: ArrayLike,  # log p(y_n = c | w_k) of the pool (array or tensor)
+    indices: Sequence[int],  # the batch: pool indices
+    num_outcomes: int = 2_000_000,  # outcomes, num_outcomes // K from each posterior sample
+    seed: int = 0,  # seed of the common random numbers (the outcomes of `sampled_mutual_information`)
+) -> tuple:
+    "`(estimate, standard_error)` of $I[y_1,\\dots,y_B;\\omega] = \\log K - \\mathbb{E}\\,H[\\omega \\mid \\hat y]$ from stratified outcomes."
+    log_probs_B_K_C = np.asarray(log_probs_N_K_C[list(indices)], dtype=np.float64)
+    K, S = log_probs_B_K_C.shape[1], num_outcomes // log_probs_B_K_C.shape[1]
+    entropies = _posterior_entropies(log_probs_B_K_C, _latin_hypercube_labels(np.exp(log_probs_B_K_C), indices, S, seed)).ravel()
+    # Latin hypercube draws have at most S/(S-1) times the variance of independent ones
+    return float(np.log(K) - entropies.mean()), float(entropies.std() * np.sqrt(S / (S - 1) / entropies.size))

@@ -37,6 +37,8 @@ class CandidateBatch:
     scores: List[float]  # each pick's score when it was picked, in nats (BatchBALD: the batch's joint mutual information so far)
     indices: List[int]  # the picked pool points in the order they were picked (global indices when the pool is sharded)
     num_filled: int = 0  # how many of the last picks were drawn at random once the batch was saturated (BatchBALD)
+    num_outcomes: List[int] | None = None  # BatchBALD: joint outcomes behind each pick's gain (0 for a filled pick)
+    standard_errors: List[float] | None = None  # BatchBALD: each pick's gain's standard error (0: enumerated, exact)
 
 # %% ../nbs/03_selection.ipynb #9fe79356
 @documented

@@ -1,15 +1,18 @@
-"""Where lazy greedy's rescoring goes in BatchBALD's sampled regime: per step, the candidates whose gain was computed
-afresh, the margin the step ended with (a fresh gain above its bound widens it), and the largest rise of a fresh gain
-above its bound; lazy greedy against exhaustive greedy (which rescores every candidate), on an MC-dropout-like pool
-and on a pool where every point is uncertain. The first step takes the BALD scores, which every point has already.
+"""Where lazy greedy's rescoring goes in BatchBALD's sampled regime: per step, the candidates scored on each look at
+the step's outcomes (sampled steps first look at a subset, then score only the contenders on more), the outcomes
+each look kept (the settled ones are left out), the work (candidates x outcomes kept) and the margin the step's lazy
+scan ended with; lazy greedy against exhaustive greedy (which scores every candidate on every outcome), on an
+MC-dropout-like pool and on a pool where every point is uncertain. The first step takes the BALD scores, which every
+point has already.
 
     python tools/rescoring.py [--N 2000] [--K 50] [--C 10] [--B 10] [--M 5000] [--seed 0] [--threads 1]
 
-It counts by wrapping two private methods of `batchbald_redux.batchbald._Bounds` (a measurement, not an interface).
+--M 0 runs the adaptive default (num_samples=None). It counts by wrapping `batchbald_redux.batchbald._joint_gains`
+and `_Bounds.start_step` (private names: a measurement, not an interface).
 """
 import argparse
-import math
 import time
+import warnings
 
 import torch
 
@@ -19,48 +22,59 @@ from batchbald_redux.pools import mc_dropout_like_pool
 
 
 class Counter:
-    "Per step of a batch: candidates scored, the margin at the end, the largest rise of a fresh gain over its bound."
+    "Per step of a batch: the looks (outcomes kept, candidates scored) and the bounds (for the margin)."
 
     def __init__(self):
         self.steps = []
 
+    def close_step(self):
+        "Keep the margin the last step's lazy scan ended with (the bounds are reused by the next step)."
+        if self.steps and "margin" not in self.steps[-1]:
+            self.steps[-1]["margin"] = self.steps[-1]["bounds"].margin
+
     def install(self):
-        start_step, store = batchbald._Bounds.start_step, batchbald._Bounds.store
+        start_step, joint_gains = batchbald._Bounds.start_step, batchbald._joint_gains
         counter = self
 
         def counting_start(bounds, tolerance):
+            counter.close_step()
             start_step(bounds, tolerance)
-            counter.steps.append({"scored": 0, "rise": -math.inf, "bounds": bounds})
+            counter.steps.append({"looks": {}, "bounds": bounds})
 
-        def counting_store(bounds, indices_n, gains_n):
-            if len(indices_n):
-                step = counter.steps[-1]
-                step["scored"] += len(indices_n)
-                step["rise"] = max(step["rise"], float((gains_n - bounds.gains_N[indices_n]).max()))
-            store(bounds, indices_n, gains_n)
+        def counting_gains(joint_entropy, log_probs_N_K_C, indices_n, budget=0.0):
+            if counter.steps:
+                kept = int(joint_entropy._unsettled(budget).sum())
+                look = counter.steps[-1]["looks"].setdefault(joint_entropy.log_joint_M_K.shape[0], [0, kept])
+                look[0] += len(indices_n)
+            return joint_gains(joint_entropy, log_probs_N_K_C, indices_n, budget)
 
-        batchbald._Bounds.start_step, batchbald._Bounds.store = counting_start, counting_store
+        batchbald._Bounds.start_step, batchbald._joint_gains = counting_start, counting_gains
 
         def uninstall():
-            batchbald._Bounds.start_step, batchbald._Bounds.store = start_step, store
+            batchbald._Bounds.start_step, batchbald._joint_gains = start_step, joint_gains
 
         return uninstall
 
-    def rows(self) -> list:
-        return [(s["scored"], s["bounds"].margin, s["rise"], s["bounds"].tolerance) for s in self.steps]
 
-
-def measure(log_probs_N_K_C, B: int, M: int, seed: int, lazy: bool) -> tuple:
-    "(rows per step, seconds, the batch)."
+def measure(log_probs_N_K_C, B: int, M: int | None, seed: int, lazy: bool) -> tuple:
+    "(the steps' counts, seconds, the batch)."
     counter = Counter()
     uninstall = counter.install()
     try:
-        start = time.perf_counter()
-        batch = get_batchbald_batch(log_probs_N_K_C, B, M, generator=torch.Generator().manual_seed(seed), lazy=lazy)
-        seconds = time.perf_counter() - start
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", batchbald.SaturationWarning)
+            start = time.perf_counter()
+            batch = get_batchbald_batch(log_probs_N_K_C, B, M, generator=torch.Generator().manual_seed(seed), lazy=lazy)
+            seconds = time.perf_counter() - start
     finally:
         uninstall()
-    return counter.rows(), seconds, batch
+        counter.close_step()
+    return counter.steps, seconds, batch
+
+
+def work(steps: list) -> int:
+    "Candidates times outcomes kept, over every look of every step."
+    return sum(scored * kept for step in steps for scored, kept in step["looks"].values())
 
 
 def main():
@@ -69,20 +83,24 @@ def main():
         parser.add_argument(f"--{name}", type=int, default=default)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
+    M = args.M or None
     pools = {"MC-dropout-like": mc_dropout_like_pool(args.N, args.K, args.C, seed=args.seed),
              "all-uncertain": mc_dropout_like_pool(args.N, args.K, args.C, every_point_uncertain=True, seed=args.seed)}
-    print(f"N={args.N} K={args.K} C={args.C} B={args.B} M={args.M} seed={args.seed}, {args.threads} thread(s), float32")
+    print(f"N={args.N} K={args.K} C={args.C} B={args.B} M={M or 'adaptive'} seed={args.seed}, {args.threads} thread(s), float32")
     for name, log_probs_N_K_C in pools.items():
-        lazy_rows, lazy_seconds, lazy_batch = measure(log_probs_N_K_C, args.B, args.M, args.seed, lazy=True)
-        _, exhaustive_seconds, exhaustive_batch = measure(log_probs_N_K_C, args.B, args.M, args.seed, lazy=False)
-        print(f"\n{name}: lazy {lazy_seconds:.2f} s, exhaustive {exhaustive_seconds:.2f} s; "
-              f"batch value (the last score) lazy {lazy_batch.scores[-1]:.4f}, exhaustive {exhaustive_batch.scores[-1]:.4f} nats")
-        print(f"{'step':>4} {'sampled':>8} {'rescored':>9} {'of':>6} {'margin':>9} {'largest rise':>13} {'tolerance':>10}")
-        for step, (scored, margin, rise, tolerance) in enumerate(lazy_rows):
-            sampled = args.C ** step > max(args.M, 4096)
-            print(f"{step:>4} {str(sampled):>8} {scored:>9} {args.N - step:>6} {margin:>9.2e} {rise:>13.2e} {tolerance:>10.1e}")
-        print(f"rescored after the first step: {sum(row[0] for row in lazy_rows[1:])} of "
-              f"{sum(args.N - step for step in range(1, len(lazy_rows)))} candidates")
+        get_batchbald_batch(log_probs_N_K_C[:100], 2, 100)  # warm-up
+        lazy_steps, lazy_seconds, lazy_batch = measure(log_probs_N_K_C, args.B, M, args.seed, lazy=True)
+        exhaustive_steps, exhaustive_seconds, exhaustive_batch = measure(log_probs_N_K_C, args.B, M, args.seed, lazy=False)
+        print(f"\n{name}: lazy {lazy_seconds:.2f} s, exhaustive {exhaustive_seconds:.2f} s; last score lazy "
+              f"{lazy_batch.scores[-1]:.4f}, exhaustive {exhaustive_batch.scores[-1]:.4f} nats; filled {lazy_batch.num_filled}")
+        print(f"{'step':>4} {'looks: outcomes (kept) x candidates':<60} {'margin':>9}")
+        for step, counts in enumerate(lazy_steps[1:], start=1):
+            looks = ", ".join(f"{outcomes} ({kept}) x {scored}" for outcomes, (scored, kept) in counts["looks"].items())
+            print(f"{step:>4} {looks:<60} {counts['margin']:>9.2e}")
+        candidates = sum(args.N - step for step in range(1, len(lazy_steps)))
+        scored = sum(scored for step in lazy_steps[1:] for scored, _ in step["looks"].values())
+        print(f"candidates scored after the first step: {scored} (on any look) of {candidates}; work (candidates x outcomes "
+              f"kept): lazy {work(lazy_steps):.3g}, exhaustive {work(exhaustive_steps):.3g}")
 
 
 if __name__ == "__main__":

@@ -84,7 +84,8 @@ def _method_help() -> str:
     return "; ".join(f"{name}: {method.summary}" for name, method in ACQUISITION_METHODS.items())
 
 _NUM_SAMPLES_HELP = ("batchbald and batchepig: joint outcomes sampled once a batch has more than 4096 of them "
-                     "(default 10000; python -c 'help(batchbald_redux.batchbald.get_batchbald_batch)' says how to choose)")
+                     "(acquire: by default batchbald samples as many as each step needs, batchepig 10000; experiment: 10000; "
+                     "python -c 'help(batchbald_redux.batchbald.get_batchbald_batch)' says how to choose)")
 _COLDNESS_HELP = ("powerbald, softmaxbald, softrankbald and their EPIG counterparts: the exponent the papers call beta; "
                   "0 draws uniformly, larger values come closer to the top-k points (default 1)")
 
@@ -111,7 +112,7 @@ def _add_acquire_command(commands: argparse._SubParsersAction):
     acquire_.add_argument("file", help=".npy or .pt file holding log_probs_N_K_C")
     acquire_.add_argument("--batch-size", type=int, required=True, help="number of points to pick")
     acquire_.add_argument("--method", choices=list(ACQUISITION_METHODS), default="batchbald", help=_method_help())
-    acquire_.add_argument("--num-samples", type=int, default=10_000, help=_NUM_SAMPLES_HELP)
+    acquire_.add_argument("--num-samples", type=int, default=None, help=_NUM_SAMPLES_HELP)
     acquire_.add_argument("--coldness", type=float, default=1.0, help=_COLDNESS_HELP)
     acquire_.add_argument("--seed", type=int, default=None, help="seed for BatchBALD's sampling and the random draws")
     acquire_.add_argument("--targets", type=Path, default=None,
