@@ -295,10 +295,12 @@ def _greedy_step(
 # %% ../nbs/06_batchbald.ipynb #0d09ac65
 RESOLUTION = 1e-4  # nats: adaptive sampling stops once the leader's lead over every contender is known this well
 
-def _contenders(gains_c: torch.Tensor, errors_c: torch.Tensor, tolerance: float) -> torch.Tensor:
-    "Mask of the candidates that may still be best: within `DISMISS_Z` standard errors of the leader's gain, or rounding."
-    lead = int(gains_c.argmax())
-    return gains_c >= gains_c[lead] - DISMISS_Z * (errors_c[lead] ** 2 + errors_c**2).sqrt() - tolerance
+def _contenders(gains_c: torch.Tensor, errors_c: torch.Tensor, tolerance: float, process_group=None) -> torch.Tensor:
+    "Mask of the candidates that may still be best: within `DISMISS_Z` standard errors of the leader's gain (over the ranks), or rounding."
+    local = float(gains_c.max()) if len(gains_c) else -math.inf
+    lead = all_max(local, process_group)
+    lead_error = all_max(float(errors_c[gains_c.argmax()]) if len(gains_c) and local == lead else 0.0, process_group)
+    return gains_c >= lead - DISMISS_Z * (lead_error**2 + errors_c**2).sqrt() - tolerance
 
 def _settled(gains_c: torch.Tensor, errors_c: torch.Tensor) -> bool:
     "Whether the leader stands alone, or its lead over every other candidate is known within `RESOLUTION` nats."
@@ -320,6 +322,19 @@ def _looks(joint_entropy: DynamicJointEntropy, K: int, adaptive: bool, saturated
     strides = [16, 8, 4, 2] if adaptive else [SCREEN_STRIDE]
     return [joint_entropy.every(stride) for stride in strides if M // stride >= max(SMALLEST_LOOK, 4 * K)] + [joint_entropy]
 
+# %% ../nbs/06_batchbald.ipynb #cd2bec39
+def _pick_among(bounds: _Bounds, indices_c: torch.Tensor, gains_c: torch.Tensor, errors_c: torch.Tensor, offset: int = 0, process_group=None) -> tuple:
+    "`(index, gain, error)` of the best of these candidates over the ranks (ties: the lowest global index), taken out of the candidates."
+    for start, end in bounds.blocks():  # only these candidates are fresh: the pick is among them
+        bounds.fresh_N[start:end] = False
+    bounds.gains_N[indices_c], bounds.fresh_N[indices_c] = gains_c, True
+    bounds.best = float(gains_c.max()) if len(gains_c) else -math.inf
+    index, gain = bounds.first_best(offset, process_group)
+    mine_c = indices_c == index - offset
+    if 0 <= index - offset < bounds.N:
+        bounds.gains_N[index - offset] = -math.inf
+    return index, gain, all_max(float(errors_c[mine_c][0]) if bool(mine_c.any()) else 0.0, process_group)
+
 # %% ../nbs/06_batchbald.ipynb #cae67dc7
 def _sampled_step(
     looks: list,  # the step's estimators, smallest first (`_looks`)
@@ -327,24 +342,23 @@ def _sampled_step(
     bounds: _Bounds,  # the last gain of each point (-inf: picked); updated in place
     tolerance: float,  # gains this close are ties, broken by the lowest index
     first_chunk: int,  # lazy greedy's first chunk on the first look
-    adaptive: bool,  # stop at the first look that settles the pick (False: the last look picks)
+    adaptive: bool,  # stop at the first look that settles the pick (False: the last look picks; one process only)
+    process_group=None,  # the ranks that hold the other shards (None: one process)
+    offset: int = 0,  # global index of this shard's first point
 ) -> tuple:
     "`(index, gain, error, outcomes)`: lazy greedy on the first look, then the contenders on ever larger looks."
     bounds.start_step(tolerance)
     _score_lazily(bounds, partial(gains_of, looks[0]), first_chunk)
-    indices_c, gains_c, errors_c = (torch.cat(parts) for parts in zip(*bounds.looks))
+    nothing = [torch.empty(0, dtype=torch.long), *(torch.empty(0, dtype=torch.float64),) * 2]  # a shard with no candidates left
+    indices_c, gains_c, errors_c = (torch.cat(parts) for parts in zip(*bounds.looks)) if bounds.looks else nothing
     used = looks[0]
     for look in looks[1:]:
-        keep_c = _contenders(gains_c, errors_c, tolerance)
+        keep_c = _contenders(gains_c, errors_c, tolerance, process_group)
         if adaptive and (int(keep_c.sum()) == 1 or _settled(gains_c[keep_c], errors_c[keep_c])):
             break
         indices_c = indices_c[keep_c]
         (gains_c, errors_c), used = gains_of(look, indices_c), look
-        bounds.gains_N[indices_c] = gains_c
-    near_c = (gains_c >= gains_c.max() - tolerance).nonzero()[:, 0]
-    pick = int(near_c[indices_c[near_c].argmin()])  # ties: the lowest index
-    bounds.gains_N[indices_c[pick]] = -math.inf
-    return int(indices_c[pick]), float(gains_c[pick]), float(errors_c[pick]), used.log_joint_M_K.shape[0]
+    return (*_pick_among(bounds, indices_c, gains_c, errors_c, offset, process_group), used.log_joint_M_K.shape[0])
 
 # %% ../nbs/06_batchbald.ipynb #948224cf
 def _pick_error(bounds: _Bounds, local_index: int, process_group=None) -> float:
@@ -514,9 +528,9 @@ def _greedy_picks(log_probs_N_K_C, batch_size: int, bounds: _Bounds, joint_entro
         if picks["saturated"] is None and remaining <= SATURATION_FRACTION * math.log(K):
             picks["saturated"] = (step, math.log(K) - remaining)  # from here on, cheaper looks
         first_chunk = None if lazy_first_chunk is None else lazy_first_chunk or max(16, 2**16 // (joint_entropy.log_joint_M_K.shape[0] * C))
-        if step and joint_entropy.sampled and first_chunk is not None and process_group is None:
+        if step and joint_entropy.sampled and first_chunk is not None:
             looks = _looks(joint_entropy, K, adaptive, saturated=picks["saturated"] is not None)
-            index, gain, error, outcomes = _sampled_step(looks, gains_of, bounds, tolerance, first_chunk, adaptive)
+            index, gain, error, outcomes = _sampled_step(looks, gains_of, bounds, tolerance, first_chunk, adaptive, process_group, offset)
         else:
             index, gain = _greedy_step(step, partial(gains_of, joint_entropy), bounds, tolerance, first_chunk, process_group, offset)
             error, outcomes = _pick_error(bounds, index - offset, process_group), joint_entropy.log_joint_M_K.shape[0]
