@@ -322,7 +322,7 @@ def _looks(joint_entropy: DynamicJointEntropy, K: int, adaptive: bool, saturated
     strides = [16, 8, 4, 2] if adaptive else [SCREEN_STRIDE]
     return [joint_entropy.every(stride) for stride in strides if M // stride >= max(SMALLEST_LOOK, 4 * K)] + [joint_entropy]
 
-# %% ../nbs/06_batchbald.ipynb #cd2bec39
+# %% ../nbs/06_batchbald.ipynb #c480e364
 def _pick_among(bounds: _Bounds, indices_c: torch.Tensor, gains_c: torch.Tensor, errors_c: torch.Tensor, offset: int = 0, process_group=None) -> tuple:
     "`(index, gain, error)` of the best of these candidates over the ranks (ties: the lowest global index), taken out of the candidates."
     for start, end in bounds.blocks():  # only these candidates are fresh: the pick is among them
