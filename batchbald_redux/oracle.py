@@ -150,12 +150,16 @@ def _latin_hypercube_labels(probs_B_K_C: np.ndarray, indices: Sequence[int], S: 
     return labels_B_K_S
 
 # %% ../nbs/04_oracle.ipynb #6b933bb3
+def _log_joints_of_sample(log_probs_B_K_C: np.ndarray, labels_B_K_S: np.ndarray, k: int) -> np.ndarray:
+    "S x K: log p(y | w_k') under every sample k' of the S outcomes drawn from sample k."
+    return sum(log_probs_B_K_C[b][:, labels_B_K_S[b, k]].T for b in range(log_probs_B_K_C.shape[0]))
+
 def _joint_entropy_of_labels(log_probs_B_K_C: np.ndarray, labels_B_K_S: np.ndarray) -> float:
     "$H[y_1,\\dots,y_B]$ estimated from the outcomes `labels_B_K_S`, those of sample $k$ drawn from $p(y \\mid \\omega_k)$."
     B, K, _ = log_probs_B_K_C.shape
     joint_entropy = 0.0
-    for k in range(K):  # the outcomes of sample k: log p(y | w_k') for every k'
-        log_joint_S_K = sum(log_probs_B_K_C[b][:, labels_B_K_S[b, k]].T for b in range(B))
+    for k in range(K):
+        log_joint_S_K = _log_joints_of_sample(log_probs_B_K_C, labels_B_K_S, k)
         top_S = log_joint_S_K.max(axis=1)
         log_prob_S = top_S + np.log(np.exp(log_joint_S_K - top_S[:, None]).sum(axis=1)) - np.log(K)
         joint_entropy -= log_prob_S.mean() / K
@@ -178,10 +182,10 @@ def sampled_mutual_information(
 # %% ../nbs/04_oracle.ipynb #01ae5944
 def _posterior_entropies(log_probs_B_K_C: np.ndarray, labels_B_K_S: np.ndarray) -> np.ndarray:
     "$H[\\omega \\mid \\hat y]$ of every outcome, K x S: the posterior over the K samples given the outcome's B labels."
-    B, K, _ = log_probs_B_K_C.shape
+    K = log_probs_B_K_C.shape[1]
     entropies_K_S = np.empty(labels_B_K_S.shape[1:])
-    for k in range(K):  # the outcomes of sample k: log p(y | w_k') for every k'
-        log_joint_S_K = sum(log_probs_B_K_C[b][:, labels_B_K_S[b, k]].T for b in range(B))
+    for k in range(K):
+        log_joint_S_K = _log_joints_of_sample(log_probs_B_K_C, labels_B_K_S, k)
         top_S_1 = log_joint_S_K.max(axis=1, keepdims=True)
         log_posterior_S_K = log_joint_S_K - top_S_1 - np.log(np.exp(log_joint_S_K - top_S_1).sum(axis=1, keepdims=True))
         entropies_K_S[k] = -(np.exp(log_posterior_S_K) * np.where(np.isfinite(log_posterior_S_K), log_posterior_S_K, 0.0)).sum(axis=1)
