@@ -23,10 +23,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKER = Path(__file__).resolve().with_name("peer_worker.py")
-# A short OpenMP spin before torch is imported (as the `batchbald` command does): on a busy machine, spinning threads
-# take the cores that the other threads need (README, "Threads and busy machines").
-os.environ.setdefault("GOMP_SPINCOUNT", "1000")
-
+# No OpenMP setting of our own: the packages run as a user's script calls them, with OpenMP's default spin (`make
+# bench-peers` unsets the short spin that `make` sets for busy machines; the settings record what the run had).
 from batchbald_redux.app.benchmark import PEERS, format_peers, peers_side_by_side, sampled_value_study  # noqa: E402
 from sampler_ablations import ABLATIONS  # noqa: E402  (tools/, beside this file)
 

@@ -940,7 +940,7 @@ def run_peers(
 
 # %% ../../nbs/20_benchmark.ipynb #99441972
 OURS, ADAPTIVE = "batchbald_redux (this)", "batchbald_redux (adaptive)"  # our two rows on every pool
-OUR_CALLS = 3  # timed calls of ours a row, the median counts: a call of a fraction of a second is at the scheduler's mercy
+OUR_CALLS = 5  # timed calls of ours a row, the median counts: a call of a fraction of a second is at the scheduler's mercy
 OUR_SEEDS = 5  # generator seeds of ours a row, for the batch value: one batch's value moves with the luck of its draws
 
 def _our_rows(pools: Dict[str, dict], B: int) -> List[dict]:
@@ -1037,7 +1037,7 @@ def peers_side_by_side(
     left_out = [peer for peer in PEERS if peer not in peers]
     return {"settings": {"N": N, "C": C, "B": B, "K": {name: pool["K"] for name, pool in pools.items()}, "valued with outcomes": outcomes,
                          **({"left out": ", ".join(left_out)} if left_out else {}),
-                         "torch": torch.__version__, "threads": torch.get_num_threads(),
+                         "torch": torch.__version__, "threads": torch.get_num_threads(), "GOMP_SPINCOUNT": os.environ.get("GOMP_SPINCOUNT", "OpenMP default"),
                          "machine": f"{os.cpu_count()} CPUs, {platform.machine()}",
                          "load average before, after": [list(load_before), list(os.getloadavg())]},
             "rows": rows}
