@@ -22,13 +22,13 @@ endef
 
 $(BIN)/.installed: setup.py settings.ini
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check $(TORCH) -e ".[dev,experiment,test]"
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check $(TORCH) -e ".[dev,experiment,mnist,test]"
 	$(check_no_cuda)
 	touch $@
 
 # The docs tools (Sphinx, myst-nb, furo, offline MathJax, playwright) on top of the dev install.
 $(BIN)/.docs-installed: $(BIN)/.installed
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check $(TORCH) -e ".[dev,experiment,test,docs]"
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check $(TORCH) -e ".[dev,experiment,mnist,test,docs]"
 	$(check_no_cuda)
 	touch $@
 
@@ -114,14 +114,15 @@ gpu-check:
 
 # Every peer's BatchBALD beside ours on the same pools and M (batchbald-redux 2.0.5, scikit-activeml, baal): times and
 # batch values into nbs/peers.json, which the benchmark chapter shows. The peers get their own environment,
-# .venv-peers (2.0.5 has our import name), made on first use. Several minutes; not in CI.
+# .venv-peers (2.0.5 has our import name), made on first use. Several minutes; not in CI. Every package runs with
+# OpenMP's default spin, as a user's script does: the short spin above cost our W1 batch 1.4 times (20, benchmark).
 bench-peers: install
 	@if ! .venv-peers/bin/python -c "import baal, skactiveml, batchbald_redux" 2>/dev/null; then \
 		$(PYTHON) -m venv .venv-peers && \
 		.venv-peers/bin/python -m pip install --quiet --disable-pip-version-check $(TORCH) baal==2.1.0 scikit-activeml==1.0.1 && \
 		.venv-peers/bin/python -m pip install --quiet --disable-pip-version-check $(TORCH) toma tqdm numpy && \
 		.venv-peers/bin/python -m pip install --quiet --disable-pip-version-check --no-deps batchbald-redux==2.0.5; fi
-	$(BIN)/python tools/bench_peers.py --json nbs/peers.json
+	env -u GOMP_SPINCOUNT $(BIN)/python tools/bench_peers.py --json nbs/peers.json
 
 # The full Repeated Digits experiment (random, BALD, BatchBALD, PowerBALD x 5 seeds; about ten minutes): re-runs
 # nbs/18_repeated_digits_experiment.ipynb, slow cell included, and keeps its outputs and its results file.

@@ -45,6 +45,7 @@ setuptools.setup(
         "dev": words("dev_requirements"),
         "docs": words("docs_requirements"),
         "experiment": words("experiment_requirements"),
+        "mnist": words("mnist_requirements"),
         "test": words("test_requirements"),
     },
     entry_points={

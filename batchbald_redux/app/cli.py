@@ -148,21 +148,23 @@ def _add_pool_commands(commands: argparse._SubParsersAction):
 
 # %% ../../nbs/21_cli.ipynb #f160b5f3
 def _add_experiment_command(commands: argparse._SubParsersAction):
-    "`experiment`: active learning on Repeated Digits (or Shifted Digits), one method and seed."
-    experiment_ = commands.add_parser("experiment", help="active learning on Repeated Digits, one method and seed")
+    "`experiment`: active learning on Repeated Digits (or Shifted Digits, MNIST, Repeated MNIST), one method and seed."
+    experiment_ = commands.add_parser("experiment", help="active learning on Repeated Digits (or --data), one method and seed")
     experiment_.add_argument("--method", choices=list(ACQUISITION_METHODS), required=True, help=_method_help())
     experiment_.add_argument("--seed", type=int, required=True, help="seed of the data, the training and the acquisition")
-    experiment_.add_argument("--data", choices=["repeated-digits", "shifted-digits"], default="repeated-digits",
-                             help="Repeated Digits (default) or Shifted Digits (a pool unlike the target; for EPIG)")
+    experiment_.add_argument("--data", choices=["repeated-digits", "shifted-digits", "mnist", "repeated-mnist"], default="repeated-digits",
+                             help="Repeated Digits (default), Shifted Digits (a pool unlike the target; for EPIG), or real MNIST "
+                                  "digits with the paper's CNN, as they are or three noisy copies each (the mnist extra)")
     experiment_.add_argument("--acquisition-size", type=int, default=10, help="points per batch (default 10)")
     experiment_.add_argument("--initial-labels", type=int, default=20, help="balanced initial set (default 20)")
     experiment_.add_argument("--max-labels", type=int, default=300, help="stop at this many labels (default 300)")
-    experiment_.add_argument("--K", type=int, default=50,
-                             help="MC-dropout samples (default 50: BatchBALD's batches of 10 stay below log K, the most K samples hold)")
+    experiment_.add_argument("--K", type=int, default=None,
+                             help="MC-dropout samples (default: 50 on the digits, 100 on MNIST, so that BatchBALD's batches of 10 stay "
+                                  "below log K, the most K samples hold)")
     experiment_.add_argument("--num-samples", type=int, default=10_000, help=_NUM_SAMPLES_HELP)
     experiment_.add_argument("--coldness", type=float, default=1.0, help=_COLDNESS_HELP)
     experiment_.add_argument("--threads", type=int, default=None,
-                             help="PyTorch threads for the acquisitions (default: PyTorch's own, one per core; training uses one)")
+                             help="PyTorch threads for the acquisitions (default: PyTorch's own, one per core; training uses one on the digits)")
     experiment_.add_argument("--json", type=Path, default=None, help="write the run's record to this JSON file")
     experiment_.add_argument("--state", type=Path, default=None,
                              help="the run's state file, written after every round; if it exists, the run resumes from it")
@@ -262,7 +264,7 @@ def _experiment(args: argparse.Namespace) -> None:
 
     experiment = _experiment_module()
     print(f"{args.method}, seed {args.seed}: {args.data}, batches of {args.acquisition_size}, "
-          f"{args.initial_labels} to {args.max_labels} labels, K={args.K}")
+          f"{args.initial_labels} to {args.max_labels} labels, K={args.K or experiment.DATA_SETS[args.data].K}")
     if args.state is not None and args.state.exists():
         print(f"resuming from {args.state}: the rounds it holds are not printed again")
     print(f"{'labels':>6}  {'accuracy':>8}  {'epochs':>6}  {'batch: seconds':>14}  {'duplicates':>10}  {'filled':>6}")
